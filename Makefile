@@ -1,0 +1,73 @@
+# tamtrace: build the tracer, the test workloads, the patched kernel, and
+# run the tests. `make help` lists the targets.
+
+OUTPUT ?= build
+CLANG ?= clang-19
+LLVM_STRIP ?= llvm-strip-19
+BPFTOOL ?= bpftool
+CC ?= gcc
+ARCH := x86
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers
+CPPFLAGS += -I$(OUTPUT) -Ibpf -Isrc
+# Static, so the same binary runs on the host and inside the test VMs.
+LDFLAGS += -static
+LDLIBS += -lbpf -lelf -lz -lzstd
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-Ivmlinux -Ibpf
+
+TOOL_SRCS := $(wildcard src/*.c)
+TOOL_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(TOOL_SRCS))
+TOOL_HDRS := $(wildcard src/*.h) bpf/tamtrace.h
+WORKLOADS := $(patsubst tests/workloads/%.c,$(OUTPUT)/%,$(wildcard tests/workloads/*.c))
+
+.PHONY: all clean kernel vm-test test host-test bench bench-smoke help check-vmlinux
+
+all: $(OUTPUT)/tamtrace $(WORKLOADS)
+
+help:
+	@echo "make            build tamtrace and the test workloads into $(OUTPUT)/"
+	@echo "make kernel     build (or reuse from cache) the patched 6.12 kernel"
+	@echo "make vm-test    boot the patched kernel in qemu and run the VM tests"
+	@echo "make host-test  run the tracer tests on the running kernel (root)"
+	@echo "make test       host-test + vm-test, ends with 'N passed, N failed'"
+	@echo "make clean      remove $(OUTPUT)/"
+
+$(OUTPUT):
+	mkdir -p $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/tamtrace.h vmlinux/vmlinux.h | $(OUTPUT)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(LLVM_STRIP) -g $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $* > $@
+
+$(TOOL_OBJS): $(OUTPUT)/%.o: src/%.c $(TOOL_HDRS) $(OUTPUT)/tamtrace.skel.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/tamtrace: $(TOOL_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/%: tests/workloads/%.c | $(OUTPUT)
+	$(CC) $(CFLAGS) -static -Isrc $< -o $@
+
+kernel:
+	scripts/build-kernel.sh
+
+check-vmlinux:
+	vmlinux/gen-vmlinux-h.sh --check
+
+host-test: all
+	tests/run-host.sh
+
+vm-test: all
+	tests/vm/run.sh
+
+test: all
+	tests/run.sh
+
+clean:
+	rm -rf $(OUTPUT)

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tamtrace: page faults and zero-fills of one process tree, streamed
+ * through a ring buffer. Three attach modes share the emit path:
+ *   patched    - mm_fault:* tracepoints of the tamalloc kernel patch
+ *   fentry     - fentry/fexit on handle_mm_fault()
+ *   exceptions - exceptions:page_fault_user only (x86, any kernel)
+ * The loader switches off, with set_autoload, what a mode does not use.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "tamtrace.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by the loader between open and load. */
+const volatile bool follow = false;
+const volatile __u32 exec_tgid = 0;	/* launched command, before exec */
+const volatile __u32 mode = TT_MODE_EXCEPTIONS;
+const volatile __u64 wakeup_bytes = 1 << 20;
+
+/* Stable kernel ABI values, checked against BTF where it has them. */
+#define FAULT_FLAG_WRITE_	0x1
+#define FAULT_FLAG_INSTRUCTION_	0x100
+#define VM_FAULT_MAJOR_		0x4
+#define VM_FAULT_RETRY_		0x400
+/* x86 page fault error code bits */
+#define X86_PF_PROT_		0x1
+#define X86_PF_WRITE_		0x2
+#define X86_PF_INSTR_		0x10
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);	/* resized by the loader (-b) */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TT_CNT_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Process tree followed with -f; seeded by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} tgids SEC(".maps");
+
+/* A fault between its first entry and its final exit, per thread. */
+struct inflight {
+	__u64 start_ns;
+	__u64 addr;
+	__u64 ip;
+	__u64 vm_start;
+	__u64 vm_end;
+	__u32 pf_err;		/* x86 error code from page_fault_user */
+	__u32 fault_flags;
+	__u8 have_pf;
+	__u8 started;
+	__u8 retrying;		/* last exit was VM_FAULT_RETRY */
+	__u8 region;
+	__u8 class;		/* from anon_zero_fill, else 0 */
+	__u8 pad[3];
+	char name[TT_NAME_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+struct alloc_start {
+	__u64 ts_ns;
+	__u64 size;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct alloc_start);
+} allocs SEC(".maps");
+
+static const struct inflight zero_inflight;
+
+/*
+ * The traced process: set by the loader (-p), or on exec of the launched
+ * command so that the forked child's faults before exec, which are
+ * tamtrace's own, are not counted.
+ */
+__u32 active_tgid = 0;
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline bool traced(__u32 tgid)
+{
+	if (tgid == active_tgid && tgid)
+		return true;
+	return follow && bpf_map_lookup_elem(&tgids, &tgid);
+}
+
+static __always_inline __u64 submit_flags(void)
+{
+	/* Batch wakeups: wake the loader only once enough data waits. */
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline bool is_tamalloc_name(const char *s)
+{
+	return s[0] == 't' && s[1] == 'a' && s[2] == 'm' && s[3] == 'a' &&
+	       s[4] == 'l' && s[5] == 'l' && s[6] == 'o' && s[7] == 'c' &&
+	       s[8] == 0;
+}
+
+/* Fill region, bounds and name of @f from @vma. */
+static __always_inline void classify_vma(struct vm_area_struct *vma,
+					 struct inflight *f)
+{
+	struct mm_struct *mm = BPF_CORE_READ(vma, vm_mm);
+	struct file *file = BPF_CORE_READ(vma, vm_file);
+	unsigned long start = BPF_CORE_READ(vma, vm_start);
+	unsigned long end = BPF_CORE_READ(vma, vm_end);
+
+	f->vm_start = start;
+	f->vm_end = end;
+	if (file) {
+		const unsigned char *n =
+			BPF_CORE_READ(file, f_path.dentry, d_name.name);
+
+		bpf_probe_read_kernel_str(f->name, sizeof(f->name), n);
+		f->region = TT_REG_FILE;
+		return;
+	}
+	/*
+	 * CONFIG_ANON_VMA_NAME (5.17+). Before 6.7 anon_name shared a union
+	 * with the file rbtree node, hence the file check above comes first.
+	 */
+	if (bpf_core_field_exists(vma->anon_name)) {
+		struct anon_vma_name *an = BPF_CORE_READ(vma, anon_name);
+
+		if (an) {
+			bpf_probe_read_kernel_str(f->name, sizeof(f->name),
+						  &an->name);
+			f->region = is_tamalloc_name(f->name) ?
+				    TT_REG_TAMALLOC : TT_REG_NAMED;
+			return;
+		}
+	}
+	if (mm && start <= BPF_CORE_READ(mm, brk) &&
+	    end >= BPF_CORE_READ(mm, start_brk))
+		f->region = TT_REG_HEAP;
+	else if (mm && start <= BPF_CORE_READ(mm, start_stack) &&
+		 end >= BPF_CORE_READ(mm, start_stack))
+		f->region = TT_REG_STACK;
+	else
+		f->region = TT_REG_ANON;
+}
+
+static __always_inline bool anon_region(__u8 region)
+{
+	return region != TT_REG_FILE && region != TT_REG_UNKNOWN;
+}
+
+static __always_inline __u8 access_of(__u32 pf_err, __u32 fault_flags,
+				       bool have_pf)
+{
+	if (have_pf)
+		return pf_err & X86_PF_INSTR_ ? TT_ACC_EXEC :
+		       pf_err & X86_PF_WRITE_ ? TT_ACC_WRITE : TT_ACC_READ;
+	return fault_flags & FAULT_FLAG_INSTRUCTION_ ? TT_ACC_EXEC :
+	       fault_flags & FAULT_FLAG_WRITE_ ? TT_ACC_WRITE : TT_ACC_READ;
+}
+
+/*
+ * Class from what the hardware said: a not-present anonymous page is
+ * zero-filled (the zero page on a read), a write to a present page is a
+ * copy-on-write. Inferred: swap-ins and page reuse look the same.
+ */
+static __always_inline __u8 infer_class(__u8 region, __u8 access, bool prot)
+{
+	if (region == TT_REG_UNKNOWN)
+		return TT_CLASS_UNKNOWN;
+	if (prot && access == TT_ACC_WRITE)
+		return TT_CLASS_COW;
+	if (!prot && anon_region(region))
+		return access == TT_ACC_WRITE ? TT_CLASS_ZERO_FILL :
+		       access == TT_ACC_READ ? TT_CLASS_ZERO_PAGE :
+		       TT_CLASS_MINOR;
+	return TT_CLASS_MINOR;
+}
+
+static __always_inline void emit_fault(const struct inflight *f, __u64 id,
+				       __u8 access, __u8 class, __u32 flags,
+				       __u64 latency)
+{
+	struct tt_fault_event *e;
+
+	count(TT_CNT_SEEN);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(TT_CNT_DROPPED);
+		return;
+	}
+	e->type = TT_EV_FAULT;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->flags = flags;
+	e->access = access;
+	e->class = class;
+	e->region = f->region;
+	__builtin_memset(e->pad, 0, sizeof(e->pad));
+	e->ts_ns = f->start_ns;
+	e->addr = f->addr;
+	e->ip = f->ip;
+	e->latency_ns = latency;
+	e->vm_start = f->vm_start;
+	e->vm_end = f->vm_end;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	__builtin_memcpy(e->name, f->name, sizeof(e->name));
+	bpf_ringbuf_submit(e, submit_flags());
+	count(TT_CNT_EMITTED);
+}
+
+/* ---- exceptions mode, and the error code for the other modes ---- */
+
+static long find_vma_cb(struct task_struct *task, struct vm_area_struct *vma,
+			void *data)
+{
+	classify_vma(vma, data);
+	return 0;
+}
+
+SEC("tp_btf/page_fault_user")
+int BPF_PROG(page_fault_user, unsigned long address, struct pt_regs *regs,
+	     unsigned long error_code)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct inflight f = {};
+	bool prot = error_code & X86_PF_PROT_;
+	__u8 access;
+
+	if (!traced(id >> 32))
+		return 0;
+	f.addr = address;
+	f.ip = PT_REGS_IP_CORE(regs);
+	f.pf_err = error_code;
+	f.have_pf = 1;
+	f.start_ns = bpf_ktime_get_ns();
+	if (mode != TT_MODE_EXCEPTIONS) {
+		/* handle_mm_fault() follows on this thread: leave it the code */
+		if (bpf_map_update_elem(&inflight, &tid, &f, BPF_ANY))
+			count(TT_CNT_INFLIGHT_FULL);
+		return 0;
+	}
+	bpf_find_vma(bpf_get_current_task_btf(), address, find_vma_cb, &f, 0);
+	access = access_of(f.pf_err, 0, true);
+	emit_fault(&f, id, access, infer_class(f.region, access, prot),
+		   prot ? TT_F_PROT : 0, 0);
+	return 0;
+}
+
+/* ---- patched and fentry modes: pair entry and final exit ---- */
+
+static __always_inline void fault_enter(struct vm_area_struct *vma,
+					unsigned long address,
+					unsigned int flags)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct inflight *f;
+
+	if (!traced(id >> 32))
+		return;
+	f = bpf_map_lookup_elem(&inflight, &tid);
+	if (f && f->started && f->retrying && f->addr == address) {
+		/* Same fault, retried (FAULT_FLAG_TRIED or VMA-lock fallback) */
+		f->retrying = 0;
+		return;
+	}
+	if (!f || !f->have_pf || f->started || f->addr != address) {
+		/* No user-mode exception first: a kernel or GUP fault */
+		if (bpf_map_update_elem(&inflight, &tid, &zero_inflight,
+					BPF_ANY)) {
+			count(TT_CNT_INFLIGHT_FULL);
+			return;
+		}
+		f = bpf_map_lookup_elem(&inflight, &tid);
+		if (!f)
+			return;
+		f->start_ns = bpf_ktime_get_ns();
+		f->addr = address;
+	}
+	f->started = 1;
+	f->fault_flags = flags;
+	classify_vma(vma, f);
+}
+
+static __always_inline __u8 exit_class(const struct inflight *f, __u8 access,
+				       unsigned int ret, __u32 *flags)
+{
+	bool prot = f->have_pf && (f->pf_err & X86_PF_PROT_);
+
+	if (f->class) {
+		*flags |= TT_F_EXACT_CLASS;
+		return f->class;
+	}
+	if (ret & VM_FAULT_MAJOR_) {
+		*flags |= TT_F_EXACT_CLASS;
+		return TT_CLASS_MAJOR;
+	}
+	/* Not zero-filled (patched mode would have said so), not major. */
+	if (mode == TT_MODE_PATCHED)
+		return prot && access == TT_ACC_WRITE ? TT_CLASS_COW :
+		       TT_CLASS_MINOR;
+	return infer_class(f->region, access, prot);
+}
+
+static __always_inline void fault_exit(unsigned long address,
+				       unsigned int ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	__u32 flags = TT_F_HAS_LATENCY;
+	struct inflight *f;
+	__u8 access;
+
+	if (!traced(id >> 32))
+		return;
+	f = bpf_map_lookup_elem(&inflight, &tid);
+	if (!f || !f->started)
+		return;
+	if (ret & VM_FAULT_RETRY_) {
+		f->retrying = 1;
+		return;
+	}
+	if (f->have_pf)
+		flags |= TT_F_PROT * !!(f->pf_err & X86_PF_PROT_);
+	access = access_of(f->pf_err, f->fault_flags, f->have_pf);
+	emit_fault(f, id, access, exit_class(f, access, ret, &flags), flags,
+		   bpf_ktime_get_ns() - f->start_ns);
+	bpf_map_delete_elem(&inflight, &tid);
+}
+
+SEC("tp_btf/handle_mm_fault_enter")
+int BPF_PROG(mm_fault_enter, struct vm_area_struct *vma,
+	     unsigned long address, unsigned int flags)
+{
+	fault_enter(vma, address, flags);
+	return 0;
+}
+
+SEC("tp_btf/handle_mm_fault_exit")
+int BPF_PROG(mm_fault_exit, struct mm_struct *mm, unsigned long address,
+	     unsigned int flags, unsigned int ret)
+{
+	fault_exit(address, ret);
+	return 0;
+}
+
+static __always_inline __u8 zero_kind_class(int kind)
+{
+	if (kind == bpf_core_enum_value(enum mm_zero_fill_kind, MM_ZERO_PAGE))
+		return TT_CLASS_ZERO_PAGE;
+	if (kind == bpf_core_enum_value(enum mm_zero_fill_kind, MM_ZERO_FILL))
+		return TT_CLASS_ZERO_FILL;
+	if (kind == bpf_core_enum_value(enum mm_zero_fill_kind, MM_ZERO_COW))
+		return TT_CLASS_COW_ZERO;
+	if (kind == bpf_core_enum_value(enum mm_zero_fill_kind,
+					MM_ZERO_THP_FILL))
+		return TT_CLASS_HUGE_ZERO_FILL;
+	if (kind == bpf_core_enum_value(enum mm_zero_fill_kind,
+					MM_ZERO_HUGE_PAGE))
+		return TT_CLASS_HUGE_ZERO_PAGE;
+	return TT_CLASS_UNKNOWN;
+}
+
+SEC("tp_btf/anon_zero_fill")
+int BPF_PROG(anon_zero_fill, struct vm_area_struct *vma,
+	     unsigned long address, unsigned int nr_pages, int kind)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct inflight *f;
+
+	if (!traced(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	f = bpf_map_lookup_elem(&inflight, &tid);
+	if (f && f->started)
+		f->class = zero_kind_class(kind);
+	return 0;
+}
+
+SEC("fentry/handle_mm_fault")
+int BPF_PROG(fentry_fault, struct vm_area_struct *vma, unsigned long address,
+	     unsigned int flags)
+{
+	fault_enter(vma, address, flags);
+	return 0;
+}
+
+SEC("fexit/handle_mm_fault")
+int BPF_PROG(fexit_fault, struct vm_area_struct *vma, unsigned long address,
+	     unsigned int flags, struct pt_regs *regs, unsigned int ret)
+{
+	fault_exit(address, ret);
+	return 0;
+}
+
+/* ---- tamalloc() calls, through the syscall tracepoints ---- */
+
+SEC("tp/syscalls/sys_enter_tamalloc")
+int tamalloc_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct alloc_start a;
+
+	if (!traced(id >> 32))
+		return 0;
+	a.ts_ns = bpf_ktime_get_ns();
+	a.size = BPF_CORE_READ(ctx, args[0]);
+	bpf_map_update_elem(&allocs, &tid, &a, BPF_ANY);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_tamalloc")
+int tamalloc_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct tt_alloc_event *e;
+	struct alloc_start *a;
+
+	a = bpf_map_lookup_elem(&allocs, &tid);
+	if (!a)
+		return 0;
+	count(TT_CNT_SEEN);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(TT_CNT_DROPPED);
+		bpf_map_delete_elem(&allocs, &tid);
+		return 0;
+	}
+	e->type = TT_EV_ALLOC;
+	e->pid = id >> 32;
+	e->tid = tid;
+	e->pad = 0;
+	e->ts_ns = a->ts_ns;
+	e->size = a->size;
+	e->ret = BPF_CORE_READ(ctx, ret);
+	e->latency_ns = bpf_ktime_get_ns() - a->ts_ns;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, submit_flags());
+	count(TT_CNT_EMITTED);
+	bpf_map_delete_elem(&allocs, &tid);
+	return 0;
+}
+
+/* ---- -f: follow processes forked by traced ones ---- */
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(process_fork, struct task_struct *parent,
+	     struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	__u8 one = 1;
+
+	if (traced(ptgid) && ptgid != ctgid)
+		bpf_map_update_elem(&tgids, &ctgid, &one, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(process_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u8 one = 1;
+
+	if (tgid != exec_tgid || !tgid)
+		return 0;
+	active_tgid = tgid;
+	if (follow)
+		bpf_map_update_elem(&tgids, &tgid, &one, BPF_ANY);
+	return 0;
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Events and constants shared by the BPF programs and the loader. */
+#ifndef __TAMTRACE_H
+#define __TAMTRACE_H
+
+#define TT_COMM_LEN	16
+#define TT_NAME_LEN	32
+
+enum tt_event_type {
+	TT_EV_FAULT = 1,
+	TT_EV_ALLOC = 2,
+};
+
+/* Attach modes, best first. */
+enum tt_mode {
+	TT_MODE_PATCHED = 0,
+	TT_MODE_FENTRY = 1,
+	TT_MODE_EXCEPTIONS = 2,
+	TT_MODE_COUNT,
+};
+
+enum tt_access {
+	TT_ACC_READ = 0,
+	TT_ACC_WRITE = 1,
+	TT_ACC_EXEC = 2,
+};
+
+enum tt_class {
+	TT_CLASS_UNKNOWN = 0,
+	TT_CLASS_ZERO_PAGE,
+	TT_CLASS_ZERO_FILL,
+	TT_CLASS_COW_ZERO,
+	TT_CLASS_COW,
+	TT_CLASS_MINOR,
+	TT_CLASS_MAJOR,
+	TT_CLASS_HUGE_ZERO_FILL,
+	TT_CLASS_HUGE_ZERO_PAGE,
+	TT_CLASS_COUNT,
+};
+
+enum tt_region {
+	TT_REG_UNKNOWN = 0,	/* VMA not found (lock contended or gone) */
+	TT_REG_ANON,
+	TT_REG_TAMALLOC,
+	TT_REG_HEAP,
+	TT_REG_STACK,
+	TT_REG_FILE,		/* name holds the file's base name */
+	TT_REG_NAMED,		/* name holds the anon VMA name */
+};
+
+/* tt_fault_event.flags */
+#define TT_F_EXACT_CLASS	(1U << 0)	/* class observed, not inferred */
+#define TT_F_HAS_LATENCY	(1U << 1)	/* latency_ns was measured */
+#define TT_F_RETRIED		(1U << 2)	/* VM_FAULT_RETRY, then done */
+#define TT_F_PROT		(1U << 3)	/* page was present (x86 PF_PROT) */
+
+struct tt_fault_event {
+	__u32 type;		/* TT_EV_FAULT */
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u32 flags;		/* TT_F_* */
+	__u8 access;		/* enum tt_access */
+	__u8 class;		/* enum tt_class */
+	__u8 region;		/* enum tt_region */
+	__u8 pad[5];
+	__u64 ts_ns;		/* CLOCK_MONOTONIC, at fault entry */
+	__u64 addr;
+	__u64 ip;
+	__u64 latency_ns;	/* valid with TT_F_HAS_LATENCY */
+	__u64 vm_start;
+	__u64 vm_end;
+	char comm[TT_COMM_LEN];
+	char name[TT_NAME_LEN];
+};
+
+struct tt_alloc_event {
+	__u32 type;		/* TT_EV_ALLOC */
+	__u32 pid;
+	__u32 tid;
+	__u32 pad;
+	__u64 ts_ns;		/* at syscall entry */
+	__u64 size;		/* bytes requested */
+	__s64 ret;		/* address, or negative errno */
+	__u64 latency_ns;
+	char comm[TT_COMM_LEN];
+};
+
+/* Per-CPU counters, indexes into the counters map. */
+enum tt_counter {
+	TT_CNT_SEEN = 0,	/* events the filter accepted */
+	TT_CNT_EMITTED,		/* events written to the ring buffer */
+	TT_CNT_DROPPED,		/* ring buffer full: event lost */
+	TT_CNT_INFLIGHT_FULL,	/* no slot to pair fault entry and exit */
+	TT_CNT_COUNT,
+};
+
+#endif /* __TAMTRACE_H */

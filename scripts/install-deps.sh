@@ -1,0 +1,24 @@
+#!/bin/sh
+# Install the Debian 12 packages tamtrace needs to build, test and bench.
+# Idempotent: skips apt when every package is already present.
+set -eu
+
+PKGS="build-essential make gcc git bc bison flex cpio zstd xz-utils kmod
+libelf-dev zlib1g-dev libzstd-dev libssl-dev libbpf-dev linux-libc-dev
+clang-19 llvm-19 bpftool pahole linux-source-6.12
+qemu-system-x86 busybox-static bpftrace python3 iproute2"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

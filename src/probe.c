@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "tamtrace.h"
+#include "exitcodes.h"
+#include "probe.h"
+
+#define TRACEFS "/sys/kernel/tracing"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+static bool has_cap(const struct __user_cap_data_struct *d, int cap)
+{
+	return d[cap / 32].effective & (1U << (cap % 32));
+}
+
+/* CAP_BPF + CAP_PERFMON (5.8+), or CAP_SYS_ADMIN on older kernels. */
+int probe_privileges(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2] = {};
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	if (has_cap(d, CAP_SYS_ADMIN) ||
+	    (has_cap(d, CAP_BPF) && has_cap(d, CAP_PERFMON)))
+		return 0;
+	return -EPERM;
+}
+
+int probe_btf(void)
+{
+	return access("/sys/kernel/btf/vmlinux", R_OK) ? -ENOENT : 0;
+}
+
+/* libbpf finds tracepoint ids in tracefs: mount it when nobody did. */
+int probe_tracefs(void)
+{
+	if (!access(TRACEFS "/events", F_OK))
+		return 0;
+	if (mount("nodev", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY)
+		return -errno;
+	return 0;
+}
+
+static bool has_type(const struct btf *btf, const char *name, int kind)
+{
+	return btf__find_by_name_kind(btf, name, kind) >= 0;
+}
+
+static bool tracefs_has(const char *event)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), TRACEFS "/events/%s/id", event);
+	return !access(path, R_OK);
+}
+
+int probe_features(struct tt_features *f)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	int k = BTF_KIND_TYPEDEF;
+
+	memset(f, 0, sizeof(*f));
+	if (!btf)
+		return -errno;
+	f->mode_ok[TT_MODE_PATCHED] =
+		has_type(btf, "btf_trace_handle_mm_fault_enter", k) &&
+		has_type(btf, "btf_trace_anon_zero_fill", k);
+	f->why_not[TT_MODE_PATCHED] =
+		"no mm_fault tracepoints (kernel without the tamalloc patch)";
+	f->mode_ok[TT_MODE_FENTRY] =
+		has_type(btf, "handle_mm_fault", BTF_KIND_FUNC);
+	f->why_not[TT_MODE_FENTRY] = "handle_mm_fault() is not in the BTF";
+	f->mode_ok[TT_MODE_EXCEPTIONS] =
+		has_type(btf, "btf_trace_page_fault_user", k);
+	f->why_not[TT_MODE_EXCEPTIONS] =
+		"no exceptions:page_fault_user tracepoint (x86 only)";
+	f->sched_tp = has_type(btf, "btf_trace_sched_process_fork", k) &&
+		      has_type(btf, "btf_trace_sched_process_exec", k);
+	f->tamalloc_tp = tracefs_has("syscalls/sys_enter_tamalloc") &&
+			 tracefs_has("syscalls/sys_exit_tamalloc");
+	btf__free(btf);
+	return 0;
+}

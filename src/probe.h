@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the running kernel offers, asked before loading anything. */
+#ifndef __TT_PROBE_H
+#define __TT_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct tt_features {
+	bool mode_ok[3];		/* indexed by enum tt_mode */
+	const char *why_not[3];		/* reason a mode is unavailable */
+	bool tamalloc_tp;		/* syscalls:sys_{enter,exit}_tamalloc */
+	bool sched_tp;			/* sched_process_{fork,exec} tp_btf */
+};
+
+int probe_privileges(void);
+int probe_btf(void);
+int probe_tracefs(void);
+int probe_features(struct tt_features *f);
+
+#endif /* __TT_PROBE_H */

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "tamtrace.skel.h"
+#include "tracer.h"
+
+struct tracer {
+	struct tamtrace_bpf *skel;
+	struct ring_buffer *rb;
+	int ncpus;
+};
+
+/* Programs each mode needs; everything else is not loaded. */
+static void set_autoload(struct tamtrace_bpf *s, const struct tracer_cfg *c)
+{
+	bool patched = c->mode == TT_MODE_PATCHED;
+	bool fentry = c->mode == TT_MODE_FENTRY;
+
+	bpf_program__set_autoload(s->progs.mm_fault_enter, patched);
+	bpf_program__set_autoload(s->progs.mm_fault_exit, patched);
+	bpf_program__set_autoload(s->progs.anon_zero_fill, patched);
+	bpf_program__set_autoload(s->progs.fentry_fault, fentry);
+	bpf_program__set_autoload(s->progs.fexit_fault, fentry);
+	/* The tamalloc syscall exists only on the patched kernel. */
+	bpf_program__set_autoload(s->progs.tamalloc_enter, c->with_tamalloc);
+	bpf_program__set_autoload(s->progs.tamalloc_exit, c->with_tamalloc);
+	bpf_program__set_autoload(s->progs.process_fork,
+				  c->with_sched && c->follow);
+	bpf_program__set_autoload(s->progs.process_exec,
+				  c->with_sched && c->exec_pid);
+}
+
+static int configure(struct tracer *t, const struct tracer_cfg *c)
+{
+	struct tamtrace_bpf *s = t->skel;
+	size_t buf = (size_t)c->buf_mb << 20;
+	int err;
+
+	s->rodata->follow = c->follow;
+	s->rodata->exec_tgid = c->exec_pid;
+	s->rodata->mode = c->mode;
+	/* Wake the reader when an eighth of the buffer waits. */
+	s->rodata->wakeup_bytes = buf / 8;
+	err = bpf_map__set_max_entries(s->maps.events, buf);
+	if (err)
+		return err;
+	set_autoload(s, c);
+	return 0;
+}
+
+static int seed(struct tracer *t, const struct tracer_cfg *c)
+{
+	__u32 tgid = c->pid;
+	__u8 one = 1;
+
+	if (!c->pid)
+		return 0;
+	t->skel->bss->active_tgid = tgid;
+	if (!c->follow)
+		return 0;
+	return bpf_map__update_elem(t->skel->maps.tgids, &tgid, sizeof(tgid),
+				    &one, sizeof(one), BPF_ANY);
+}
+
+#define FAIL(step) do { snprintf(why, why_len, "%s", step); goto fail; } while (0)
+
+int tracer__new(const struct tracer_cfg *cfg, struct tracer **out,
+		char *why, size_t why_len)
+{
+	struct tracer *t = calloc(1, sizeof(*t));
+	int err = -ENOMEM;
+
+	if (!t)
+		return err;
+	t->ncpus = libbpf_num_possible_cpus();
+	t->skel = tamtrace_bpf__open();
+	if (!t->skel) {
+		err = -errno;
+		FAIL("open BPF object");
+	}
+	err = configure(t, cfg);
+	if (err)
+		FAIL("configure BPF object");
+	err = tamtrace_bpf__load(t->skel);
+	if (err)
+		FAIL("load BPF programs (verifier)");
+	err = seed(t, cfg);
+	if (err)
+		FAIL("set the process filter");
+	err = tamtrace_bpf__attach(t->skel);
+	if (err)
+		FAIL("attach BPF programs");
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events),
+				 cfg->on_event, cfg->ctx, NULL);
+	if (!t->rb) {
+		err = -errno;
+		FAIL("create ring buffer reader");
+	}
+	*out = t;
+	return 0;
+fail:
+	tracer__free(t);
+	return err < 0 ? err : -EINVAL;
+}
+
+int tracer__poll(struct tracer *t, int timeout_ms)
+{
+	int n = ring_buffer__poll(t->rb, timeout_ms);
+
+	if (n < 0)
+		return n;
+	/* Wakeups are batched: take what arrived without one. */
+	return ring_buffer__consume(t->rb);
+}
+
+int tracer__counters(struct tracer *t, unsigned long long out[TT_CNT_COUNT])
+{
+	__u64 *vals = calloc(t->ncpus, sizeof(*vals));
+	__u32 i;
+	int c, err = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	for (i = 0; i < TT_CNT_COUNT && !err; i++) {
+		out[i] = 0;
+		err = bpf_map__lookup_elem(t->skel->maps.counters, &i,
+					   sizeof(i), vals,
+					   sizeof(*vals) * t->ncpus, 0);
+		for (c = 0; !err && c < t->ncpus; c++)
+			out[i] += vals[c];
+	}
+	free(vals);
+	return err;
+}
+
+void tracer__free(struct tracer *t)
+{
+	if (!t)
+		return;
+	ring_buffer__free(t->rb);
+	tamtrace_bpf__destroy(t->skel);
+	free(t);
+}

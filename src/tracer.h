@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The BPF side, as an object: new -> attach -> poll -> counters -> free. */
+#ifndef __TT_TRACER_H
+#define __TT_TRACER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "tamtrace.h"
+
+struct tracer;
+
+typedef int (*tracer_event_fn)(void *ctx, const void *data, size_t len);
+
+struct tracer_cfg {
+	int mode;		/* enum tt_mode */
+	pid_t pid;		/* running process to trace, or 0 */
+	pid_t exec_pid;		/* launched child: traced from its exec */
+	bool follow;
+	bool with_tamalloc;	/* attach the tamalloc syscall tracepoints */
+	bool with_sched;	/* sched tp_btf programs are available */
+	unsigned int buf_mb;
+	tracer_event_fn on_event;
+	void *ctx;
+};
+
+/* Open, configure, load and attach. Returns 0 or a negative errno; on
+ * failure @why (if not NULL) names the step that failed. */
+int tracer__new(const struct tracer_cfg *cfg, struct tracer **out,
+		char *why, size_t why_len);
+/* Wait up to @timeout_ms for events and hand them to on_event. */
+int tracer__poll(struct tracer *t, int timeout_ms);
+/* Sum of the per-CPU counters, indexed by enum tt_counter. */
+int tracer__counters(struct tracer *t, unsigned long long out[TT_CNT_COUNT]);
+void tracer__free(struct tracer *t);
+
+#endif /* __TT_TRACER_H */

@@ -1,0 +1,58 @@
+#!/bin/bash
+# Boot the patched kernel under qemu (TCG) with an initramfs holding
+# busybox, the selftests, tamtrace and the test scripts; print the
+# guest's PASS/FAIL/SKIP lines, and fail on any kernel splat.
+#
+# Usage: tests/vm/run.sh [KERNEL_DIR]   (default: scripts/build-kernel.sh)
+# Env: VM_TIMEOUT (seconds, default 1500), OUTPUT (default build).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=$ROOT/${OUTPUT:-build}/vm
+KDIR=${1:-$("$ROOT"/scripts/build-kernel.sh)}
+TIMEOUT=${VM_TIMEOUT:-1500}
+
+# Lines of a kernel log that mean the kernel misbehaved.
+SPLAT='WARNING:|BUG:|Oops|Kernel panic|possible recursive locking|possible circular locking|inconsistent lock state|sleeping function called from invalid context|INFO: task .* blocked|lockdep is turned off|detected stall|UBSAN|KASAN'
+
+make_initramfs() {
+	local dir=$OUT/root
+	rm -rf "$dir"
+	mkdir -p "$dir"/{bin,dev,proc,sys,tmp,etc} "$dir/tt/bin"
+	cp /bin/busybox "$dir/bin/busybox"
+	cp "$ROOT/tests/vm/init.sh" "$dir/init"
+	chmod +x "$dir/init"
+	cp "$KDIR/tamalloc_test" "$dir/tt/bin/"
+	find "$ROOT/${OUTPUT:-build}" -maxdepth 1 -type f -perm -u+x \
+		-exec cp {} "$dir/tt/bin/" \;
+	mkdir -p "$dir/tt/tests"
+	cp -r "$ROOT/tests/." "$dir/tt/tests/"
+	(cd "$dir" && find . | cpio -o -H newc --quiet) | gzip -1 > "$OUT/initramfs.gz"
+}
+
+run_qemu() {
+	local start=$(date +%s)
+	rm -f "$OUT/console.log" "$OUT/results.log"
+	timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 \
+		-m 2048 -nographic -no-reboot -monitor none \
+		-kernel "$KDIR/bzImage" -initrd "$OUT/initramfs.gz" \
+		-append "console=ttyS0 panic=-1 oops=panic loglevel=7 transparent_hugepage=madvise" \
+		-serial "file:$OUT/console.log" -serial "file:$OUT/results.log" \
+		> "$OUT/qemu.log" 2>&1 || echo "vm: qemu exited with $?" >&2
+	echo "# vm: ran in $(($(date +%s) - start)) s" >&2
+}
+
+mkdir -p "$OUT"
+make_initramfs
+run_qemu
+tr -d '\r' < "$OUT/results.log" | grep -E '^(PASS|FAIL|SKIP|#) ' | sed 's/^\(PASS\|FAIL\|SKIP\) /\1 vm:/' || true
+if ! tr -d '\r' < "$OUT/results.log" | grep -q '^TT-DONE'; then
+	echo "FAIL vm:completed: the VM did not finish (see $OUT/console.log)"
+	tail -20 "$OUT/console.log" >&2
+fi
+if grep -Eq "$SPLAT" "$OUT/console.log"; then
+	echo "FAIL vm:kernel-log-clean: kernel splat, see $OUT/console.log"
+	grep -E -A5 "$SPLAT" "$OUT/console.log" | head -40 >&2
+else
+	echo "PASS vm:kernel-log-clean"
+fi
