@@ -23,7 +23,8 @@ TOOL_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(TOOL_SRCS))
 TOOL_HDRS := $(wildcard src/*.h) bpf/tamtrace.h
 WORKLOADS := $(patsubst tests/workloads/%.c,$(OUTPUT)/%,$(wildcard tests/workloads/*.c))
 
-.PHONY: all clean kernel vm-test test host-test bench bench-smoke help check-vmlinux
+.SECONDARY:
+.PHONY: all clean deps kernel vm-test test host-test demo help check-vmlinux
 
 all: $(OUTPUT)/tamtrace $(WORKLOADS)
 
@@ -33,6 +34,7 @@ help:
 	@echo "make vm-test    boot the patched kernel in qemu and run the VM tests"
 	@echo "make host-test  run the tracer tests on the running kernel (root)"
 	@echo "make test       host-test + vm-test, ends with 'N passed, N failed'"
+	@echo "make demo       trace the demo workload on the running kernel"
 	@echo "make clean      remove $(OUTPUT)/"
 
 $(OUTPUT):
@@ -43,7 +45,7 @@ $(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/tamtrace.h vmlinux/vmlinux.h | $(OUTPUT)
 	$(LLVM_STRIP) -g $@
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
-	$(BPFTOOL) gen skeleton $< name $* > $@
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 $(TOOL_OBJS): $(OUTPUT)/%.o: src/%.c $(TOOL_HDRS) $(OUTPUT)/tamtrace.skel.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
@@ -54,20 +56,32 @@ $(OUTPUT)/tamtrace: $(TOOL_OBJS)
 $(OUTPUT)/%: tests/workloads/%.c | $(OUTPUT)
 	$(CC) $(CFLAGS) -static -Isrc $< -o $@
 
-kernel:
+deps:
+	scripts/install-deps.sh
+
+kernel: deps
 	scripts/build-kernel.sh
 
 check-vmlinux:
 	vmlinux/gen-vmlinux-h.sh --check
 
-host-test: all
+host-test: deps
+	$(MAKE) all
 	tests/run-host.sh
 
-vm-test: all
+vm-test: deps
+	$(MAKE) all
 	tests/vm/run.sh
 
-test: all
+# The README's test command: installs, builds, runs everything.
+test: deps
+	$(MAKE) all
 	tests/run.sh
+
+# The README's main command: trace the demo workload on this machine.
+demo: deps
+	$(MAKE) all
+	scripts/demo.sh
 
 clean:
 	rm -rf $(OUTPUT)

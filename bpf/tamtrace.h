@@ -3,6 +3,10 @@
 #ifndef __TAMTRACE_H
 #define __TAMTRACE_H
 
+#ifndef __VMLINUX_H__
+#include <linux/types.h>	/* user space; BPF gets them from vmlinux.h */
+#endif
+
 #define TT_COMM_LEN	16
 #define TT_NAME_LEN	32
 

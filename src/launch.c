@@ -83,10 +83,11 @@ int launch__go(struct launch *l)
 /* Tracing could not start: let the parked child exit unrun and reap it. */
 void launch__abort(struct launch *l)
 {
-	if (l->go_fd >= 0)
-		close(l->go_fd);
-	if (l->err_fd >= 0)
-		close(l->err_fd);
-	l->go_fd = l->err_fd = -1;
+	if (l->go_fd < 0)
+		return;	/* already released: the command runs on its own */
+	close(l->go_fd);
+	close(l->err_fd);
+	l->go_fd = -1;
+	l->err_fd = -1;
 	waitpid(l->pid, NULL, 0);
 }

@@ -10,7 +10,7 @@
 
 struct tracer;
 
-typedef int (*tracer_event_fn)(void *ctx, const void *data, size_t len);
+typedef int (*tracer_event_fn)(void *ctx, void *data, size_t len);
 
 struct tracer_cfg {
 	int mode;		/* enum tt_mode */

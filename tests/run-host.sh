@@ -1,0 +1,47 @@
+#!/bin/sh
+# Tracer tests on the running (host) kernel, as root.
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+BIN=${TT_BIN:-$HERE/../build}
+export TT_BIN=$BIN
+
+if [ "$(id -u)" != 0 ]; then
+	fail host.root "the host tests need root (run with sudo)"
+	exit 0
+fi
+[ -d /sys/kernel/tracing/events ] ||
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+echo "# host kernel $(uname -r)"
+links_before=$(bpftool link list 2>/dev/null | grep -c tamtrace)
+
+sh "$HERE/errors.sh"
+sh "$HERE/tracer.sh" auto
+sh "$HERE/tracer.sh" exceptions
+
+# Forcing fentry where the kernel refuses it names the failing step.
+"$BIN/tamtrace" -m fentry -p 1 > /dev/null 2> /tmp/tt-fentry.err
+rc=$?
+if [ $rc = 7 ] && grep -q "cannot" /tmp/tt-fentry.err; then
+	pass host.forced-fentry-explained
+elif [ $rc = 0 ] || [ $rc = 9 ]; then
+	skip host.forced-fentry-explained "fentry works on this kernel"
+else
+	fail host.forced-fentry-explained "exit $rc: $(cat /tmp/tt-fentry.err)"
+fi
+
+# Every NDJSON line parses, with the documented types.
+"$BIN/tamtrace" -j -- "$BIN/faulter" --pages 60 > /tmp/tt-json.out 2>/dev/null
+check host.ndjson-parses python3 -c '
+import json, sys
+types = set()
+for line in open("/tmp/tt-json.out"):
+    o = json.loads(line)
+    types.add(o["type"])
+    if o["type"] == "fault":
+        assert isinstance(o["addr"], int) and o["page"] == o["addr"] >> 12
+        assert o["access"] in ("read", "write", "exec")
+assert "fault" in types and "summary" in types, types
+'
+
+links_after=$(bpftool link list 2>/dev/null | grep -c tamtrace)
+check host.no-links-left test "$links_after" -le "$links_before"

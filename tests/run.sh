@@ -1,0 +1,21 @@
+#!/bin/sh
+# The whole suite: host tests, then the patched kernel in the VM. Prints
+# every PASS/FAIL/SKIP line and ends with "N passed, N failed, N skipped".
+HERE=$(cd "$(dirname "$0")" && pwd)
+LOG=${OUTPUT:-build}/test-results.log
+mkdir -p "$(dirname "$LOG")"
+start=$(date +%s)
+{
+	sh "$HERE/run-host.sh"
+	if [ "${TT_SKIP_VM:-0}" = 1 ]; then
+		echo "SKIP vm: TT_SKIP_VM=1"
+	else
+		"$HERE/vm/run.sh" || echo "FAIL vm:harness: tests/vm/run.sh failed"
+	fi
+} 2>&1 | tee "$LOG"
+echo "# suite ran in $(($(date +%s) - start)) s"
+passed=$(grep -c '^PASS ' "$LOG")
+failed=$(grep -c '^FAIL ' "$LOG")
+skipped=$(grep -c '^SKIP ' "$LOG")
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]

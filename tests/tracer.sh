@@ -1,0 +1,236 @@
+#!/bin/sh
+# Tracer tests against the faulter workload, on whatever kernel runs them.
+# Usage: tests/tracer.sh MODE   (MODE: auto, patched, fentry, exceptions)
+# Env: TT_BIN (directory with tamtrace and the workloads), TT_TMP.
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+BIN=${TT_BIN:-$HERE/../build}
+TMP=${TT_TMP:-/tmp/tamtrace-tests.$$}
+MODE=${1:-auto}
+AWKLIB=$HERE/ndjson.awk
+T="tracer.$MODE"
+mkdir -p "$TMP"
+
+modeflag() { [ "$MODE" = auto ] || echo "-m $MODE"; }
+
+# jawk PROGRAM FILE: awk with the NDJSON helpers (no gawk -e needed).
+jawk() { awk "$(cat "$AWKLIB")
+$1" "$2"; }
+
+# info KEY: a value from the faulter's info file.
+info() { awk -v k="$1" '$1 == k { print $2 }' "$TMP/info"; }
+
+# The (page index, access) sequence the faulter's region saw.
+region_seq() {
+	BASE=$(info addr) LEN=$(info len) jawk '
+	jtype() == "fault" {
+		a = jnum("addr"); base = ENVIRON["BASE"] + 0
+		if (a >= base && a < base + ENVIRON["LEN"])
+			printf "%d:%s ", int((a - base) / 4096), jstr("access")
+	}' "$1"
+}
+
+expected_seq() {
+	awk -v n="$1" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			if (i % 3 == 0) printf "%d:read ", i
+			if (i % 3 == 1) printf "%d:write ", i
+			if (i % 3 == 2) printf "%d:read %d:write ", i, i
+		}
+	}'
+}
+
+# Fields of the region's events, one "page:access:class:region:exact:lat"
+region_rows() {
+	BASE=$(info addr) LEN=$(info len) jawk '
+	jtype() == "fault" {
+		a = jnum("addr"); base = ENVIRON["BASE"] + 0
+		if (a >= base && a < base + ENVIRON["LEN"])
+			printf "%d:%s:%s:%s:%s:%s\n", int((a - base) / 4096),
+				jstr("access"), jstr("class"), jstr("region"),
+				($0 ~ /"exact":true/) ? "exact" : "inexact",
+				($0 ~ /"latency_ns":null/) ? "null" : jnum("latency_ns")
+	}' "$1"
+}
+
+run_known_pattern() {
+	kind=--mmap
+	[ "$MODE" = patched ] && kind=--tamalloc
+	"$BIN/tamtrace" -j $(modeflag) -- "$BIN/faulter" $kind --pages 30 \
+		--info "$TMP/info" > "$TMP/out.json" 2> "$TMP/err"
+	echo $? > "$TMP/rc"
+}
+
+test_known_pattern() {
+	run_known_pattern
+	rc=$(cat "$TMP/rc")
+	if [ "$rc" != 0 ]; then
+		fail "$T.known-pattern" "exit $rc: $(head -3 "$TMP/err")"
+		return
+	fi
+	got=$(region_seq "$TMP/out.json")
+	want=$(expected_seq 30)
+	if [ "$got" = "$want" ]; then
+		pass "$T.known-pattern"
+	else
+		fail "$T.known-pattern" "got [$got] want [$want]"
+	fi
+	summary=$(grep '"type":"summary"' "$TMP/out.json")
+	check "$T.summary-no-drops" \
+		sh -c "echo '$summary' | grep -q '\"dropped\":0,'"
+	if [ "$MODE" != auto ]; then
+		check "$T.summary-mode" \
+			sh -c "echo '$summary' | grep -q '\"mode\":\"$MODE\"'"
+	fi
+	check "$T.first-faults-of-command" test_first_faults
+	case "$MODE" in
+	patched) test_patched_fields ;;
+	fentry) test_latency_fields ;;
+	*) test_inexact_fields ;;
+	esac
+}
+
+# -- CMD catches the program's own first faults: some event precedes the
+# region's, and faults hit the faulter binary itself.
+test_first_faults() {
+	first=$(jawk 'jtype() == "fault" { print jstr("region"); exit }' "$TMP/out.json")
+	[ -n "$first" ] && [ "$first" != anon ] && [ "$first" != tamalloc ] &&
+		grep -q '"region":"file:[^"]*faulter"' "$TMP/out.json"
+}
+
+test_patched_fields() {
+	region_rows "$TMP/out.json" > "$TMP/rows"
+	bad=$(awk -F: '
+		{ k = $1 % 3; seen[$1]++ }
+		k == 0 && $3 != "zero_page" { print "page " $1 " " $3; next }
+		k == 1 && $3 != "zero_fill" { print "page " $1 " " $3; next }
+		k == 2 && seen[$1] == 1 && $3 != "zero_page" { print "page " $1 " first " $3; next }
+		k == 2 && seen[$1] == 2 && $3 != "cow_zero" { print "page " $1 " second " $3; next }
+		$4 != "tamalloc" { print "page " $1 " region " $4; next }
+		$5 != "exact" { print "page " $1 " inexact"; next }
+		$6 == "null" || $6 <= 0 { print "page " $1 " latency " $6 }
+	' "$TMP/rows" | head -3)
+	if [ -z "$bad" ] && [ -s "$TMP/rows" ]; then
+		pass "$T.zero-fill-classes"
+	else
+		fail "$T.zero-fill-classes" "$bad"
+	fi
+	alloc=$(grep '"type":"alloc"' "$TMP/out.json" | head -1)
+	want="\"addr\":$(info addr),\"len\":$(info len),"
+	case "$alloc" in
+	*"$want"*) pass "$T.alloc-event" ;;
+	*) fail "$T.alloc-event" "got [$alloc] want $want" ;;
+	esac
+}
+
+test_latency_fields() {
+	region_rows "$TMP/out.json" > "$TMP/rows"
+	bad=$(awk -F: '$6 == "null" || $6 <= 0 { print "page " $1 " latency " $6 }' \
+		"$TMP/rows" | head -3)
+	if [ -z "$bad" ] && [ -s "$TMP/rows" ]; then
+		pass "$T.latency-measured"
+	else
+		fail "$T.latency-measured" "$bad"
+	fi
+}
+
+# exceptions mode: no latency, classes inferred and marked so.
+test_inexact_fields() {
+	region_rows "$TMP/out.json" > "$TMP/rows"
+	bad=$(awk -F: '
+		$5 != "inexact" || $6 != "null" { print "page " $1 " " $5 " " $6; next }
+		$4 != "anon" { print "page " $1 " region " $4; next }
+		$1 % 3 == 0 && $3 != "zero_page" { print "page " $1 " " $3 }
+		$1 % 3 == 1 && $3 != "zero_fill" { print "page " $1 " " $3 }
+	' "$TMP/rows" | head -3)
+	if [ -z "$bad" ] && [ -s "$TMP/rows" ]; then
+		pass "$T.inferred-fields"
+	else
+		fail "$T.inferred-fields" "$bad"
+	fi
+}
+
+# Start a faulter that waits for SIGUSR1; sets FPID.
+start_waiting_faulter() {
+	rm -f "$TMP/info"
+	"$BIN/faulter" --mmap --pages 30 --wait --info "$TMP/info" &
+	FPID=$!
+	i=0
+	while [ ! -s "$TMP/info" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# Wait until tamtrace printed its mode banner, i.e. it is attached.
+wait_attached() {
+	i=0
+	while ! grep -q "mode" "$1" 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+test_pid_and_target_exit() {
+	start_waiting_faulter
+	"$BIN/tamtrace" -j $(modeflag) -p "$FPID" > "$TMP/pid.json" 2> "$TMP/pid.err" &
+	TPID=$!
+	wait_attached "$TMP/pid.err"
+	kill -USR1 "$FPID"
+	wait "$FPID"
+	wait "$TPID"
+	rc=$?
+	got=$(region_seq "$TMP/pid.json")
+	if [ "$rc" = 0 ] && [ "$got" = "$(expected_seq 30)" ]; then
+		pass "$T.pid-until-target-exits"
+	else
+		fail "$T.pid-until-target-exits" "rc $rc, got [$got]"
+	fi
+}
+
+test_sigint() {
+	start_waiting_faulter
+	"$BIN/tamtrace" -j $(modeflag) -p "$FPID" > "$TMP/int.json" 2> "$TMP/int.err" &
+	TPID=$!
+	wait_attached "$TMP/int.err"
+	kill -INT "$TPID"
+	wait "$TPID"
+	rc=$?
+	kill -KILL "$FPID" 2>/dev/null
+	wait "$FPID" 2>/dev/null
+	if [ "$rc" = 0 ] && grep -q '"type":"summary"' "$TMP/int.json"; then
+		pass "$T.sigint-clean-exit"
+	else
+		fail "$T.sigint-clean-exit" "rc $rc"
+	fi
+}
+
+test_epipe() {
+	( "$BIN/tamtrace" $(modeflag) -- "$BIN/faulter" --mmap --pages 20000 \
+		2> "$TMP/pipe.err"; echo $? > "$TMP/pipe.rc" ) | head -1 > /dev/null
+	rc=$(cat "$TMP/pipe.rc")
+	if [ "$rc" = 10 ] && grep -q "output closed" "$TMP/pipe.err"; then
+		pass "$T.epipe-head-1"
+	else
+		fail "$T.epipe-head-1" "rc $rc: $(tail -2 "$TMP/pipe.err")"
+	fi
+}
+
+test_follow() {
+	"$BIN/tamtrace" -j -f $(modeflag) -- sh -c \
+		"$BIN/faulter --mmap --pages 30 --info $TMP/info; true" \
+		> "$TMP/follow.json" 2> "$TMP/follow.err"
+	got=$(region_seq "$TMP/follow.json")
+	if [ "$got" = "$(expected_seq 30)" ]; then
+		pass "$T.follow-children"
+	else
+		fail "$T.follow-children" "got [$got]"
+	fi
+}
+
+test_known_pattern
+test_pid_and_target_exit
+test_sigint
+test_epipe
+test_follow
+rm -rf "$TMP"

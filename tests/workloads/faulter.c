@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * faulter: touch a known set of pages in a known order, so that tests
+ * can compare what the tracer saw with what happened. Page i of the
+ * region is read-first (i % 3 == 0), write-first (1), or read then
+ * written (2). THP is disabled on the region so each page faults alone.
+ *
+ * The region's kind, address and size go to --info FILE, before any
+ * page is touched.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define NR_TAMALLOC 551
+
+static volatile sig_atomic_t go;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	go = 1;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"Usage: faulter [--tamalloc|--mmap] [--pages N] [--info FILE] [--wait]\n"
+		"  --tamalloc  allocate with syscall 551 (fails if absent)\n"
+		"  --mmap      allocate with mmap (default: tamalloc if present)\n"
+		"  --wait      write the info file, then wait for SIGUSR1\n");
+	exit(2);
+}
+
+static char *alloc_region(size_t len, const char **kind, int want)
+{
+	long r;
+	char *p;
+
+	if (want != 'm') {
+		r = syscall(NR_TAMALLOC, len);
+		if (r >= 0 || r < -4095) {
+			*kind = "tamalloc";
+			return (char *)r;
+		}
+		if (want == 't') {
+			fprintf(stderr, "faulter: tamalloc: %s\n", strerror(errno));
+			exit(1);
+		}
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		perror("faulter: mmap");
+		exit(1);
+	}
+	*kind = "mmap";
+	return p;
+}
+
+static void write_info(const char *path, const char *kind, char *p,
+		       size_t len, long pages)
+{
+	FILE *f = path ? fopen(path, "w") : stderr;
+
+	if (!f) {
+		perror("faulter: info file");
+		exit(1);
+	}
+	fprintf(f, "pid %d\nkind %s\naddr %lu\nlen %zu\npages %ld\n",
+		getpid(), kind, (unsigned long)p, len, pages);
+	if (f != stderr)
+		fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "tamalloc", no_argument, NULL, 't' },
+		{ "mmap", no_argument, NULL, 'm' },
+		{ "pages", required_argument, NULL, 'n' },
+		{ "info", required_argument, NULL, 'i' },
+		{ "wait", no_argument, NULL, 'w' },
+		{},
+	};
+	long pages = 30, ps = sysconf(_SC_PAGESIZE), i;
+	const char *info = NULL, *kind;
+	int c, want = 0, wait_sig = 0;
+	sigset_t usr1, old;
+	volatile char *p;
+	char sink = 0;
+	size_t len;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': case 'm': want = c; break;
+		case 'n': pages = atol(optarg); break;
+		case 'i': info = optarg; break;
+		case 'w': wait_sig = 1; break;
+		default: usage();
+		}
+	}
+	if (pages <= 0)
+		usage();
+	len = pages * ps;
+	signal(SIGUSR1, on_usr1);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &old);
+	p = alloc_region(len, &kind, want);
+	madvise((void *)p, len, MADV_NOHUGEPAGE);
+	write_info(info, kind, (char *)p, len, pages);
+	while (wait_sig && !go)
+		sigsuspend(&old);
+	for (i = 0; i < pages; i++) {
+		volatile char *page = p + i * ps;
+
+		if (i % 3 != 1)
+			sink += *page;
+		if (i % 3 != 0)
+			*page = 1;
+	}
+	return sink;
+}
