@@ -54,7 +54,7 @@ $(OUTPUT)/tamtrace: $(TOOL_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(OUTPUT)/%: tests/workloads/%.c | $(OUTPUT)
-	$(CC) $(CFLAGS) -static -Isrc $< -o $@
+	$(CC) $(CFLAGS) -static -pthread -Isrc $< -o $@
 
 deps:
 	scripts/install-deps.sh

@@ -180,9 +180,10 @@ void output_summary(struct output *o, const struct summary *s)
 {
 	if (o->json && !o->err)
 		fprintf(o->f, "{\"type\":\"summary\",\"faults\":%llu,"
-			"\"allocs\":%llu,\"dropped\":%llu,\"mode\":\"%s\","
-			"\"duration_ns\":%llu}\n", o->faults, o->allocs,
-			s->dropped, s->mode, s->duration_ns);
+			"\"allocs\":%llu,\"dropped\":%llu,\"seen\":%llu,"
+			"\"mode\":\"%s\",\"duration_ns\":%llu}\n", o->faults,
+			o->allocs, s->dropped, s->seen, s->mode,
+			s->duration_ns);
 	fprintf(stderr, "tamtrace: %llu faults, %llu allocs, %llu dropped "
 		"in %.3f s (mode %s)\n", o->faults, o->allocs, s->dropped,
 		s->duration_ns / 1e9, s->mode);

@@ -18,6 +18,7 @@ struct output {
 };
 
 struct summary {
+	unsigned long long seen;	/* events the BPF filter accepted */
 	unsigned long long dropped;
 	const char *mode;
 	unsigned long long duration_ns;

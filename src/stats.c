@@ -237,8 +237,8 @@ static int show_all(const struct stats_opts *o)
 
 static int show_once(const struct stats_opts *o)
 {
+	struct proc_row rows[MAX_PIDS];
 	struct global_row g;
-	struct proc_row r;
 	int i, err;
 
 	if (o->all)
@@ -252,13 +252,14 @@ static int show_once(const struct stats_opts *o)
 		print_global(o, &g);
 		return TT_EXIT_OK;
 	}
-	print_row_header(o);
 	for (i = 0; i < o->npids; i++) {
-		err = procstats_get(o->pids[i], &r);
+		err = procstats_get(o->pids[i], &rows[i]);
 		if (err)
 			return pid_error(o->pids[i], err);
-		print_row(o, &r);
 	}
+	print_row_header(o);
+	for (i = 0; i < o->npids; i++)
+		print_row(o, &rows[i]);
 	return TT_EXIT_OK;
 }
 

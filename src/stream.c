@@ -32,6 +32,8 @@ struct session {
 
 static volatile sig_atomic_t exiting;
 static bool verbose;
+/* Fallback attempts are expected to fail: keep libbpf quiet during them. */
+static bool quiet_libbpf;
 
 static void on_signal(int sig)
 {
@@ -42,7 +44,7 @@ static void on_signal(int sig)
 static int print_libbpf(enum libbpf_print_level level, const char *fmt,
 			va_list args)
 {
-	if (level == LIBBPF_DEBUG && !verbose)
+	if (!verbose && (level == LIBBPF_DEBUG || quiet_libbpf))
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
@@ -123,6 +125,15 @@ static int try_mode(struct session *s, int mode, char *why, size_t len)
 	return tracer__new(&cfg, &s->tr, why, len);
 }
 
+static const char *failure_hint(int mode, int err)
+{
+	if (err == -EPERM && mode == TT_MODE_FENTRY)
+		return " (this kernel refuses fentry/fexit programs)";
+	if (err == -EACCES || err == -EINVAL)
+		return " (rejected by the verifier)";
+	return "";
+}
+
 static int start_tracer(struct session *s)
 {
 	int forced = s->opts.mode, m, err;
@@ -136,18 +147,21 @@ static int start_tracer(struct session *s)
 	for (m = 0; m < TT_MODE_COUNT; m++) {
 		if ((forced >= 0 && m != forced) || !s->feat.mode_ok[m])
 			continue;
+		quiet_libbpf = forced < 0;
 		err = try_mode(s, m, why, sizeof(why));
+		quiet_libbpf = false;
 		if (!err) {
 			s->mode = m;
 			return 0;
 		}
-		fprintf(stderr, "tamtrace: mode %s: cannot %s: %s%s\n",
-			mode_name(m), why, strerror(-err),
-			forced >= 0 ? "" : "; trying the next mode");
+		fprintf(stderr, "tamtrace: mode %s: cannot %s: %s%s%s\n",
+			mode_name(m), why, strerror(-err), failure_hint(m, err),
+			forced >= 0 ? "" : "; trying the next mode (-v: details)");
 		if (forced >= 0)
 			return TT_EXIT_MODE;
 	}
-	fprintf(stderr, "tamtrace: no attach mode works on this kernel\n");
+	fprintf(stderr, "tamtrace: no attach mode works on this kernel "
+		"(-v shows libbpf's log)\n");
 	return TT_EXIT_ERROR;
 }
 
@@ -247,6 +261,7 @@ static int finish(struct session *s)
 		tracer__poll(s->tr, 0);
 	tracer__counters(s->tr, c);
 	sum.dropped = c[TT_CNT_DROPPED];
+	sum.seen = c[TT_CNT_SEEN];
 	sum.duration_ns = now_ns() - s->start_ns;
 	output_summary(&s->out, &sum);
 	output_flush(&s->out);

@@ -87,7 +87,7 @@ int tracer__new(const struct tracer_cfg *cfg, struct tracer **out,
 		FAIL("configure BPF object");
 	err = tamtrace_bpf__load(t->skel);
 	if (err)
-		FAIL("load BPF programs (verifier)");
+		FAIL("load BPF programs");
 	err = seed(t, cfg);
 	if (err)
 		FAIL("set the process filter");

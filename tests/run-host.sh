@@ -15,6 +15,7 @@ echo "# host kernel $(uname -r)"
 links_before=$(bpftool link list 2>/dev/null | grep -c tamtrace)
 
 sh "$HERE/errors.sh"
+sh "$HERE/stats.sh"
 sh "$HERE/tracer.sh" auto
 sh "$HERE/tracer.sh" exceptions
 

@@ -228,7 +228,52 @@ test_follow() {
 	fi
 }
 
+# A stalled reader with a 1 MiB buffer must lose events, count every one,
+# warn on stderr, and exit 9: seen = delivered + dropped, exactly.
+test_drops() {
+	( "$BIN/tamtrace" -j -b 1 $(modeflag) -- "$BIN/faulter" --mmap \
+		--pages 40000 2> "$TMP/drop.err"; echo $? > "$TMP/drop.rc" ) |
+		( sleep 3; cat > "$TMP/drop.json" )
+	rc=$(cat "$TMP/drop.rc")
+	sum=$(jawk 'jtype() == "summary" {
+		print jnum("faults") + jnum("allocs") + jnum("dropped") - jnum("seen"), jnum("dropped") }' \
+		"$TMP/drop.json")
+	if [ "$rc" = 9 ] && [ "${sum%% *}" = 0 ] && [ "${sum#* }" -gt 0 ] &&
+		grep -q "dropped" "$TMP/drop.err"; then
+		pass "$T.drops-counted"
+	else
+		fail "$T.drops-counted" "rc $rc, summary delta/dropped [$sum]"
+	fi
+}
+
+# Two threads, each on its own slice: per thread, the exact sequence.
+test_threads() {
+	"$BIN/tamtrace" -j $(modeflag) -- "$BIN/faulter" --mmap --pages 30 \
+		--threads 2 --info "$TMP/info" > "$TMP/thr.json" 2> "$TMP/thr.err"
+	want=$(expected_seq 30)
+	BASE=$(info addr) LEN=$(info len) jawk '
+	jtype() == "fault" {
+		a = jnum("addr"); base = ENVIRON["BASE"] + 0
+		if (a >= base && a < base + ENVIRON["LEN"]) {
+			t = jnum("tid"); p = int((a - base) / 4096)
+			seq[t] = seq[t] sprintf("%d:%s ", p % 30, jstr("access"))
+			slice[t] = int(p / 30)
+		}
+	}
+	END { for (t in seq) print slice[t] "|" seq[t] }' "$TMP/thr.json" \
+		> "$TMP/thr.seq"
+	nok=$(grep -c "|$want\$" "$TMP/thr.seq")
+	slices=$(cut -d'|' -f1 "$TMP/thr.seq" | sort -u | wc -l)
+	if [ "$nok" = 2 ] && [ "$slices" = 2 ]; then
+		pass "$T.per-thread-order"
+	else
+		fail "$T.per-thread-order" "$(cat "$TMP/thr.seq")"
+	fi
+}
+
 test_known_pattern
+test_threads
+test_drops
 test_pid_and_target_exit
 test_sigint
 test_epipe

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,8 @@ static void on_usr1(int sig)
 static void usage(void)
 {
 	fprintf(stderr,
-		"Usage: faulter [--tamalloc|--mmap] [--pages N] [--info FILE] [--wait]\n"
+		"Usage: faulter [--tamalloc|--mmap] [--pages N] [--threads T]\n"
+		"               [--info FILE] [--wait]\n"
 		"  --tamalloc  allocate with syscall 551 (fails if absent)\n"
 		"  --mmap      allocate with mmap (default: tamalloc if present)\n"
 		"  --wait      write the info file, then wait for SIGUSR1\n");
@@ -65,6 +67,46 @@ static char *alloc_region(size_t len, const char **kind, int want)
 	return p;
 }
 
+struct slice {
+	volatile char *p;
+	long pages;
+	long ps;
+};
+
+static void *touch(void *arg)
+{
+	struct slice *sl = arg;
+	char sink = 0;
+	long i;
+
+	for (i = 0; i < sl->pages; i++) {
+		volatile char *page = sl->p + i * sl->ps;
+
+		if (i % 3 != 1)
+			sink += *page;
+		if (i % 3 != 0)
+			*page = 1;
+	}
+	return (void *)(long)sink;
+}
+
+static void run_threads(char *p, long pages, long ps, int threads)
+{
+	struct slice sl[64];
+	pthread_t tid[64];
+	int k;
+
+	for (k = 0; k < threads; k++) {
+		sl[k] = (struct slice){ p + k * pages * ps, pages, ps };
+		if (threads == 1)
+			touch(&sl[k]);
+		else if (pthread_create(&tid[k], NULL, touch, &sl[k]))
+			exit(1);
+	}
+	for (k = 0; threads > 1 && k < threads; k++)
+		pthread_join(tid[k], NULL);
+}
+
 static void write_info(const char *path, const char *kind, char *p,
 		       size_t len, long pages)
 {
@@ -88,14 +130,14 @@ int main(int argc, char **argv)
 		{ "pages", required_argument, NULL, 'n' },
 		{ "info", required_argument, NULL, 'i' },
 		{ "wait", no_argument, NULL, 'w' },
+		{ "threads", required_argument, NULL, 'T' },
 		{},
 	};
-	long pages = 30, ps = sysconf(_SC_PAGESIZE), i;
+	long pages = 30, ps = sysconf(_SC_PAGESIZE);
 	const char *info = NULL, *kind;
-	int c, want = 0, wait_sig = 0;
+	int c, want = 0, wait_sig = 0, threads = 1;
 	sigset_t usr1, old;
 	volatile char *p;
-	char sink = 0;
 	size_t len;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -104,12 +146,13 @@ int main(int argc, char **argv)
 		case 'n': pages = atol(optarg); break;
 		case 'i': info = optarg; break;
 		case 'w': wait_sig = 1; break;
+		case 'T': threads = atoi(optarg); break;
 		default: usage();
 		}
 	}
-	if (pages <= 0)
+	if (pages <= 0 || threads < 1 || threads > 64)
 		usage();
-	len = pages * ps;
+	len = pages * ps * threads;
 	signal(SIGUSR1, on_usr1);
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
@@ -119,13 +162,6 @@ int main(int argc, char **argv)
 	write_info(info, kind, (char *)p, len, pages);
 	while (wait_sig && !go)
 		sigsuspend(&old);
-	for (i = 0; i < pages; i++) {
-		volatile char *page = p + i * ps;
-
-		if (i % 3 != 1)
-			sink += *page;
-		if (i % 3 != 0)
-			*page = 1;
-	}
-	return sink;
+	run_threads((char *)p, pages, ps, threads);
+	return 0;
 }

@@ -75,6 +75,21 @@ static void wait_enter(const struct demo_opts *o, const char *what)
 		;
 }
 
+/* VmRSS of this process in KiB, from /proc/self/status. */
+static long rss_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmRSS:", 6))
+			kb = atol(line + 6);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
 static char *reserve(size_t len)
 {
 	long r = syscall(NR_TAMALLOC, len);
@@ -103,6 +118,7 @@ int main(int argc, char **argv)
 {
 	struct demo_opts o;
 	size_t len, i, step, mib = 1 << 20;
+	long rss0;
 	char *p;
 
 	parse(argc, argv, &o);
@@ -113,6 +129,7 @@ int main(int argc, char **argv)
 	p = reserve(len);
 	wait_enter(&o, "walk the memory");
 	step = o.bytes ? 1 : (size_t)sysconf(_SC_PAGESIZE);
+	rss0 = rss_kb();
 	for (i = 0; i < len; i += step) {
 		if (p[i] != 0) {
 			fprintf(stderr, "tamalloc-demo: byte %zu is %#x, not 0\n",
@@ -128,5 +145,7 @@ int main(int argc, char **argv)
 	}
 	printf("all %zu %s read as zero before being written\n", len / step,
 	       o.bytes ? "bytes" : "pages");
+	printf("RSS grew by %ld KiB for %zu KiB touched\n", rss_kb() - rss0,
+	       len >> 10);
 	return 0;
 }
