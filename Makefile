@@ -13,7 +13,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers
 CPPFLAGS += -I$(OUTPUT) -Ibpf -Isrc
 # Static, so the same binary runs on the host and inside the test VMs.
 LDFLAGS += -static
-LDLIBS += -lbpf -lelf -lz -lzstd
+LDLIBS += -lbpf -lelf -lz -lzstd -lm
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-Ivmlinux -Ibpf
@@ -54,7 +54,7 @@ $(OUTPUT)/tamtrace: $(TOOL_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(OUTPUT)/%: tests/workloads/%.c | $(OUTPUT)
-	$(CC) $(CFLAGS) -static -pthread -Isrc $< -o $@
+	$(CC) $(CFLAGS) -fno-omit-frame-pointer -static -pthread -Isrc $< -o $@
 
 deps:
 	scripts/install-deps.sh

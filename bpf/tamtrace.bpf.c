@@ -20,6 +20,9 @@ const volatile bool follow = false;
 const volatile __u32 exec_tgid = 0;	/* launched command, before exec */
 const volatile __u32 mode = TT_MODE_EXCEPTIONS;
 const volatile __u64 wakeup_bytes = 1 << 20;
+const volatile bool hist_mode = false;	/* aggregate, do not stream */
+const volatile bool want_stacks = false;
+const volatile __u64 heat_slot_ns = 1000000;	/* heatmap: 1 ms */
 
 /* Stable kernel ABI values, checked against BTF where it has them. */
 #define FAULT_FLAG_WRITE_	0x1
@@ -87,6 +90,49 @@ struct {
 	__type(key, __u32);
 	__type(value, struct alloc_start);
 } allocs SEC(".maps");
+
+/* Histogram mode maps; the loader sizes them (1 entry when unused). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct tt_page_key);
+	__type(value, struct tt_page_stat);
+} pages SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct tt_vma_key);
+	__type(value, struct tt_vma_info);
+} vmas SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct tt_heat_key);
+	__type(value, __u64);
+} heat SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TT_CLASS_COUNT * TT_LAT_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} lat_hist SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, 127 * sizeof(__u64));
+} stack_traces SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct tt_stack_key);
+	__type(value, __u64);
+} stack_counts SEC(".maps");
 
 static const struct inflight zero_inflight;
 
@@ -204,13 +250,125 @@ static __always_inline __u8 infer_class(__u8 region, __u8 access, bool prot)
 	return TT_CLASS_MINOR;
 }
 
-static __always_inline void emit_fault(const struct inflight *f, __u64 id,
-				       __u8 access, __u8 class, __u32 flags,
-				       __u64 latency)
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 r = 0;
+
+	if (v >> 32) { v >>= 32; r += 32; }
+	if (v >> 16) { v >>= 16; r += 16; }
+	if (v >> 8) { v >>= 8; r += 8; }
+	if (v >> 4) { v >>= 4; r += 4; }
+	if (v >> 2) { v >>= 2; r += 2; }
+	if (v >> 1)
+		r += 1;
+	return r < TT_LAT_SLOTS ? r : TT_LAT_SLOTS - 1;
+}
+
+/* Add @n to the counter at @key of a hash map, creating it. */
+static __always_inline bool hash_add(void *map, const void *key, __u64 n)
+{
+	static const __u64 zero;
+	__u64 *v = bpf_map_lookup_elem(map, key);
+
+	if (!v) {
+		bpf_map_update_elem(map, key, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(map, key);
+		if (!v)
+			return false;	/* map full */
+	}
+	__sync_fetch_and_add(v, n);
+	return true;
+}
+
+static __always_inline struct tt_page_stat *
+page_stat(const struct inflight *f, __u32 tgid)
+{
+	struct tt_page_key pk = { .tgid = tgid, .page = f->addr >> TT_PAGE_SHIFT };
+	struct tt_vma_key vk = { .tgid = tgid, .vm_start = f->vm_start };
+	struct tt_page_stat *ps = bpf_map_lookup_elem(&pages, &pk);
+	struct tt_page_stat init = {};
+	struct tt_vma_info vi = {}, *v;
+
+	if (ps)
+		return ps;
+	init.first_ns = f->start_ns;
+	init.vm_start = f->vm_start;
+	bpf_map_update_elem(&pages, &pk, &init, BPF_NOEXIST);
+	v = bpf_map_lookup_elem(&vmas, &vk);
+	if (v) {
+		/* The heap and stack grow: keep the largest extent seen. */
+		if (f->vm_end > v->vm_end)
+			v->vm_end = f->vm_end;
+	} else {
+		vi.vm_end = f->vm_end;
+		vi.region = f->region;
+		__builtin_memcpy(vi.name, f->name, sizeof(vi.name));
+		bpf_map_update_elem(&vmas, &vk, &vi, BPF_NOEXIST);
+	}
+	return bpf_map_lookup_elem(&pages, &pk);
+}
+
+static __always_inline void count_stack(void *ctx, __u32 tgid, __u8 class)
+{
+	struct tt_stack_key sk = { .tgid = tgid, .class = class };
+
+	sk.user_stack = bpf_get_stackid(ctx, &stack_traces, BPF_F_USER_STACK);
+	sk.kern_stack = bpf_get_stackid(ctx, &stack_traces, 0);
+	if (sk.user_stack < 0 && sk.kern_stack < 0)
+		count(TT_CNT_STACK_MISSED);
+	else if (!hash_add(&stack_counts, &sk, 1))
+		count(TT_CNT_STACK_MISSED);
+}
+
+static __always_inline void aggregate(void *ctx, const struct inflight *f,
+				      __u32 tgid, __u8 access, __u8 class,
+				      __u32 flags, __u64 latency)
+{
+	struct tt_heat_key hk = { .tgid = tgid, .page = f->addr >> TT_PAGE_SHIFT };
+	struct tt_page_stat *ps = page_stat(f, tgid);
+	__u32 slot;
+	__u64 *h;
+
+	if (!ps) {
+		count(TT_CNT_PAGE_OVERFLOW);
+		return;
+	}
+	__sync_fetch_and_add(&ps->faults, 1);
+	if (class < TT_CLASS_COUNT)
+		__sync_fetch_and_add(&ps->by_class[class], 1);
+	if (access < 3)
+		__sync_fetch_and_add(&ps->by_access[access], 1);
+	ps->last_ns = f->start_ns;
+	if (flags & TT_F_HAS_LATENCY) {
+		__sync_fetch_and_add(&ps->lat_total_ns, latency);
+		__sync_fetch_and_add(&ps->lat_count, 1);
+		if (latency > ps->lat_max_ns)
+			ps->lat_max_ns = latency;
+		slot = (class < TT_CLASS_COUNT ? class : 0) * TT_LAT_SLOTS +
+		       log2_slot(latency);
+		h = bpf_map_lookup_elem(&lat_hist, &slot);
+		if (h)
+			(*h)++;
+	}
+	hk.slot = f->start_ns / heat_slot_ns;
+	if (!hash_add(&heat, &hk, 1))
+		count(TT_CNT_HEAT_OVERFLOW);
+	if (want_stacks)
+		count_stack(ctx, tgid, class);
+	count(TT_CNT_AGGREGATED);
+}
+
+static __always_inline void emit_fault(void *ctx, const struct inflight *f,
+				       __u64 id, __u8 access, __u8 class,
+				       __u32 flags, __u64 latency)
 {
 	struct tt_fault_event *e;
 
 	count(TT_CNT_SEEN);
+	if (hist_mode) {
+		aggregate(ctx, f, id >> 32, access, class, flags, latency);
+		return;
+	}
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(TT_CNT_DROPPED);
@@ -270,7 +428,7 @@ int BPF_PROG(page_fault_user, unsigned long address, struct pt_regs *regs,
 	}
 	bpf_find_vma(bpf_get_current_task_btf(), address, find_vma_cb, &f, 0);
 	access = access_of(f.pf_err, 0, true);
-	emit_fault(&f, id, access, infer_class(f.region, access, prot),
+	emit_fault(ctx, &f, id, access, infer_class(f.region, access, prot),
 		   prot ? TT_F_PROT : 0, 0);
 	return 0;
 }
@@ -331,7 +489,7 @@ static __always_inline __u8 exit_class(const struct inflight *f, __u8 access,
 	return infer_class(f->region, access, prot);
 }
 
-static __always_inline void fault_exit(unsigned long address,
+static __always_inline void fault_exit(void *ctx, unsigned long address,
 				       unsigned int ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -352,8 +510,8 @@ static __always_inline void fault_exit(unsigned long address,
 	if (f->have_pf)
 		flags |= TT_F_PROT * !!(f->pf_err & X86_PF_PROT_);
 	access = access_of(f->pf_err, f->fault_flags, f->have_pf);
-	emit_fault(f, id, access, exit_class(f, access, ret, &flags), flags,
-		   bpf_ktime_get_ns() - f->start_ns);
+	emit_fault(ctx, f, id, access, exit_class(f, access, ret, &flags),
+		   flags, bpf_ktime_get_ns() - f->start_ns);
 	bpf_map_delete_elem(&inflight, &tid);
 }
 
@@ -369,7 +527,7 @@ SEC("tp_btf/handle_mm_fault_exit")
 int BPF_PROG(mm_fault_exit, struct mm_struct *mm, unsigned long address,
 	     unsigned int flags, unsigned int ret)
 {
-	fault_exit(address, ret);
+	fault_exit(ctx, address, ret);
 	return 0;
 }
 
@@ -417,7 +575,7 @@ SEC("fexit/handle_mm_fault")
 int BPF_PROG(fexit_fault, struct vm_area_struct *vma, unsigned long address,
 	     unsigned int flags, struct pt_regs *regs, unsigned int ret)
 {
-	fault_exit(address, ret);
+	fault_exit(ctx, address, ret);
 	return 0;
 }
 

@@ -50,16 +50,16 @@ static bool maps_path(__u32 pid, __u64 vm_start, char *out, size_t len)
 	return found;
 }
 
-static const char *file_path(const struct tt_fault_event *e)
+static const char *file_path(__u32 pid, __u64 vm_start, const char *name)
 {
-	struct path_slot *s = slot_of(e->pid, e->vm_start);
+	struct path_slot *s = slot_of(pid, vm_start);
 
-	if (s->pid != e->pid || s->vm_start != e->vm_start || !s->path[0]) {
-		s->pid = e->pid;
-		s->vm_start = e->vm_start;
-		if (!maps_path(e->pid, e->vm_start, s->path, sizeof(s->path)))
+	if (s->pid != pid || s->vm_start != vm_start || !s->path[0]) {
+		s->pid = pid;
+		s->vm_start = vm_start;
+		if (!maps_path(pid, vm_start, s->path, sizeof(s->path)))
 			snprintf(s->path, sizeof(s->path), "%.*s",
-				 TT_NAME_LEN, e->name);
+				 TT_NAME_LEN, name);
 	}
 	return s->path;
 }
@@ -67,7 +67,13 @@ static const char *file_path(const struct tt_fault_event *e)
 const char *region_name(const struct tt_fault_event *e, char *buf,
 			size_t len)
 {
-	switch (e->region) {
+	return region_label(e->region, e->name, e->pid, e->vm_start, buf, len);
+}
+
+const char *region_label(__u8 region, const char *name, __u32 pid,
+			 __u64 vm_start, char *buf, size_t len)
+{
+	switch (region) {
 	case TT_REG_TAMALLOC:
 		return "tamalloc";
 	case TT_REG_HEAP:
@@ -77,10 +83,10 @@ const char *region_name(const struct tt_fault_event *e, char *buf,
 	case TT_REG_ANON:
 		return "anon";
 	case TT_REG_FILE:
-		snprintf(buf, len, "file:%s", file_path(e));
+		snprintf(buf, len, "file:%s", file_path(pid, vm_start, name));
 		return buf;
 	case TT_REG_NAMED:
-		snprintf(buf, len, "%.*s", TT_NAME_LEN, e->name);
+		snprintf(buf, len, "%.*s", TT_NAME_LEN, name);
 		return buf;
 	default:
 		return "unknown";

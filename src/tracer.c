@@ -34,6 +34,26 @@ static void set_autoload(struct tamtrace_bpf *s, const struct tracer_cfg *c)
 				  c->with_sched && c->exec_pid);
 }
 
+/* Histogram maps are created with one entry unless hist mode uses them. */
+static int size_hist_maps(struct tamtrace_bpf *s, const struct tracer_cfg *c)
+{
+	unsigned int stacks = c->hist && c->stacks ? 16384 : 1;
+	int err = 0;
+
+	s->rodata->hist_mode = c->hist;
+	s->rodata->want_stacks = c->hist && c->stacks;
+	if (c->heat_slot_ns)
+		s->rodata->heat_slot_ns = c->heat_slot_ns;
+	if (!c->hist)
+		return 0;
+	err = err ?: bpf_map__set_max_entries(s->maps.pages, c->max_pages);
+	err = err ?: bpf_map__set_max_entries(s->maps.vmas, 4096);
+	err = err ?: bpf_map__set_max_entries(s->maps.heat, c->max_pages * 2);
+	err = err ?: bpf_map__set_max_entries(s->maps.stack_traces, stacks);
+	err = err ?: bpf_map__set_max_entries(s->maps.stack_counts, stacks);
+	return err;
+}
+
 static int configure(struct tracer *t, const struct tracer_cfg *c)
 {
 	struct tamtrace_bpf *s = t->skel;
@@ -49,7 +69,7 @@ static int configure(struct tracer *t, const struct tracer_cfg *c)
 	if (err)
 		return err;
 	set_autoload(s, c);
-	return 0;
+	return size_hist_maps(s, c);
 }
 
 static int seed(struct tracer *t, const struct tracer_cfg *c)
@@ -144,4 +164,19 @@ void tracer__free(struct tracer *t)
 	ring_buffer__free(t->rb);
 	tamtrace_bpf__destroy(t->skel);
 	free(t);
+}
+
+int tracer__map_fd(struct tracer *t, enum tracer_map which)
+{
+	struct tamtrace_bpf *s = t->skel;
+
+	switch (which) {
+	case TRACER_MAP_PAGES: return bpf_map__fd(s->maps.pages);
+	case TRACER_MAP_VMAS: return bpf_map__fd(s->maps.vmas);
+	case TRACER_MAP_HEAT: return bpf_map__fd(s->maps.heat);
+	case TRACER_MAP_LAT_HIST: return bpf_map__fd(s->maps.lat_hist);
+	case TRACER_MAP_STACK_TRACES: return bpf_map__fd(s->maps.stack_traces);
+	case TRACER_MAP_STACK_COUNTS: return bpf_map__fd(s->maps.stack_counts);
+	}
+	return -EINVAL;
 }

@@ -20,6 +20,10 @@ struct tracer_cfg {
 	bool with_tamalloc;	/* attach the tamalloc syscall tracepoints */
 	bool with_sched;	/* sched tp_btf programs are available */
 	unsigned int buf_mb;
+	bool hist;		/* aggregate in maps instead of streaming */
+	bool stacks;		/* hist: count stacks per fault class */
+	unsigned int max_pages;	/* hist: capacity of the per-page map */
+	unsigned long long heat_slot_ns;
 	tracer_event_fn on_event;
 	void *ctx;
 };
@@ -33,5 +37,17 @@ int tracer__poll(struct tracer *t, int timeout_ms);
 /* Sum of the per-CPU counters, indexed by enum tt_counter. */
 int tracer__counters(struct tracer *t, unsigned long long out[TT_CNT_COUNT]);
 void tracer__free(struct tracer *t);
+
+enum tracer_map {
+	TRACER_MAP_PAGES,
+	TRACER_MAP_VMAS,
+	TRACER_MAP_HEAT,
+	TRACER_MAP_LAT_HIST,
+	TRACER_MAP_STACK_TRACES,
+	TRACER_MAP_STACK_COUNTS,
+};
+
+/* File descriptor of one of the histogram-mode maps. */
+int tracer__map_fd(struct tracer *t, enum tracer_map which);
 
 #endif /* __TT_TRACER_H */

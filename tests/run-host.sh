@@ -18,6 +18,7 @@ sh "$HERE/errors.sh"
 sh "$HERE/stats.sh"
 sh "$HERE/tracer.sh" auto
 sh "$HERE/tracer.sh" exceptions
+sh "$HERE/hist.sh" auto
 
 # Forcing fentry where the kernel refuses it names the failing step.
 "$BIN/tamtrace" -m fentry -p 1 > /dev/null 2> /tmp/tt-fentry.err

@@ -1,13 +1,22 @@
 #!/bin/sh
-# In the VM: the tracer on the patched kernel, in each of its modes.
+# In the VM: the same tracer binary and tests, in every mode the kernel
+# offers. Patched 6.12: patched, fentry and exceptions. Stock kernels:
+# whatever probing picks, plus exceptions forced.
 . /tt/tests/lib.sh
 export TT_BIN=/tt/bin
 
 sh /tt/tests/errors.sh
-for mode in patched fentry exceptions; do
-	sh /tt/tests/tracer.sh "$mode"
-done
-
-# With no --mode, the patched kernel's tracepoints are chosen.
-/tt/bin/tamtrace -j -- /tt/bin/faulter --pages 3 > /tmp/auto.json 2>/dev/null
-check vm-tracer.auto-picks-patched grep -q '"mode":"patched"' /tmp/auto.json
+if [ "$SUITE" = patched ]; then
+	for mode in patched fentry exceptions; do
+		sh /tt/tests/tracer.sh "$mode"
+		sh /tt/tests/hist.sh "$mode"
+	done
+	/tt/bin/tamtrace -j -- /tt/bin/faulter --pages 3 > /tmp/auto.json 2>/dev/null
+	check vm-tracer.auto-picks-patched grep -q '"mode":"patched"' /tmp/auto.json
+else
+	sh /tt/tests/tracer.sh auto
+	sh /tt/tests/tracer.sh exceptions
+	sh /tt/tests/hist.sh auto
+	/tt/bin/tamtrace -j -- /tt/bin/faulter --pages 3 > /tmp/auto.json 2>/tmp/auto.err
+	echo "# auto mode on $(uname -r): $(grep -o '"mode":"[a-z]*"' /tmp/auto.json)"
+fi

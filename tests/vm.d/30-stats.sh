@@ -1,3 +1,4 @@
 #!/bin/sh
-# In the VM: tamtrace stats through syscalls 552/553, and the demo.
+# In the VM: tamtrace stats (syscalls 552/553 on the patched kernel, the
+# /proc fallback elsewhere), and the demo.
 TT_BIN=/tt/bin sh /tt/tests/stats.sh

@@ -3,14 +3,29 @@
 # busybox, the selftests, tamtrace and the test scripts; print the
 # guest's PASS/FAIL/SKIP lines, and fail on any kernel splat.
 #
-# Usage: tests/vm/run.sh [KERNEL_DIR]   (default: scripts/build-kernel.sh)
+# Usage: tests/vm/run.sh [patched|stock]
+#   patched: the tamalloc kernel (scripts/build-kernel.sh), results "vm:"
+#   stock:   Debian's 6.1 (scripts/fetch-stock-kernel.sh), results "vm-6.1:"
 # Env: VM_TIMEOUT (seconds, default 1500), OUTPUT (default build).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-OUT=$ROOT/${OUTPUT:-build}/vm
-KDIR=${1:-$("$ROOT"/scripts/build-kernel.sh)}
+SUITE=${1:-patched}
+OUT=$ROOT/${OUTPUT:-build}/vm-$SUITE
 TIMEOUT=${VM_TIMEOUT:-1500}
+case $SUITE in
+patched)
+	KDIR=$("$ROOT"/scripts/build-kernel.sh)
+	BZIMAGE=$KDIR/bzImage
+	LABEL=vm ;;
+stock)
+	KDIR=
+	BZIMAGE=$("$ROOT"/scripts/fetch-stock-kernel.sh)
+	LABEL=vm-6.1 ;;
+*)
+	echo "usage: $0 [patched|stock]" >&2
+	exit 2 ;;
+esac
 
 # Lines of a kernel log that mean the kernel misbehaved.
 SPLAT='WARNING:|BUG:|Oops|Kernel panic|possible recursive locking|possible circular locking|inconsistent lock state|sleeping function called from invalid context|INFO: task .* blocked|lockdep is turned off|detected stall|UBSAN|KASAN'
@@ -22,7 +37,7 @@ make_initramfs() {
 	cp /bin/busybox "$dir/bin/busybox"
 	cp "$ROOT/tests/vm/init.sh" "$dir/init"
 	chmod +x "$dir/init"
-	cp "$KDIR/tamalloc_test" "$dir/tt/bin/"
+	[ -z "$KDIR" ] || cp "$KDIR/tamalloc_test" "$dir/tt/bin/"
 	find "$ROOT/${OUTPUT:-build}" -maxdepth 1 -type f -perm -u+x \
 		-exec cp {} "$dir/tt/bin/" \;
 	mkdir -p "$dir/tt/tests"
@@ -35,8 +50,8 @@ run_qemu() {
 	rm -f "$OUT/console.log" "$OUT/results.log"
 	timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 \
 		-m 2048 -nographic -no-reboot -monitor none \
-		-kernel "$KDIR/bzImage" -initrd "$OUT/initramfs.gz" \
-		-append "console=ttyS0 panic=-1 oops=panic loglevel=7 transparent_hugepage=madvise" \
+		-kernel "$BZIMAGE" -initrd "$OUT/initramfs.gz" \
+		-append "console=ttyS0 panic=-1 oops=panic loglevel=7 transparent_hugepage=madvise tt.suite=$SUITE" \
 		-serial "file:$OUT/console.log" -serial "file:$OUT/results.log" \
 		> "$OUT/qemu.log" 2>&1 || echo "vm: qemu exited with $?" >&2
 	echo "# vm: ran in $(($(date +%s) - start)) s" >&2
@@ -45,14 +60,15 @@ run_qemu() {
 mkdir -p "$OUT"
 make_initramfs
 run_qemu
-tr -d '\r' < "$OUT/results.log" | grep -E '^(PASS|FAIL|SKIP|#) ' | sed 's/^\(PASS\|FAIL\|SKIP\) /\1 vm:/' || true
+tr -d '\r' < "$OUT/results.log" | grep -E '^(PASS|FAIL|SKIP|#) ' |
+	sed "s/^\(PASS\|FAIL\|SKIP\) /\1 $LABEL:/" || true
 if ! tr -d '\r' < "$OUT/results.log" | grep -q '^TT-DONE'; then
-	echo "FAIL vm:completed: the VM did not finish (see $OUT/console.log)"
+	echo "FAIL $LABEL:completed: the VM did not finish (see $OUT/console.log)"
 	tail -20 "$OUT/console.log" >&2
 fi
 if grep -Eq "$SPLAT" "$OUT/console.log"; then
-	echo "FAIL vm:kernel-log-clean: kernel splat, see $OUT/console.log"
+	echo "FAIL $LABEL:kernel-log-clean: kernel splat, see $OUT/console.log"
 	grep -E -A5 "$SPLAT" "$OUT/console.log" | head -40 >&2
 else
-	echo "PASS vm:kernel-log-clean"
+	echo "PASS $LABEL:kernel-log-clean"
 fi

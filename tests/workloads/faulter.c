@@ -34,7 +34,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"Usage: faulter [--tamalloc|--mmap] [--pages N] [--threads T]\n"
-		"               [--info FILE] [--wait]\n"
+		"               [--spare N] [--info FILE] [--wait]\n"
+		"  --spare N   reserve N more pages that are never touched\n"
 		"  --tamalloc  allocate with syscall 551 (fails if absent)\n"
 		"  --mmap      allocate with mmap (default: tamalloc if present)\n"
 		"  --wait      write the info file, then wait for SIGUSR1\n");
@@ -73,7 +74,7 @@ struct slice {
 	long ps;
 };
 
-static void *touch(void *arg)
+static __attribute__((noinline)) void *touch(void *arg)
 {
 	struct slice *sl = arg;
 	char sink = 0;
@@ -131,11 +132,13 @@ int main(int argc, char **argv)
 		{ "info", required_argument, NULL, 'i' },
 		{ "wait", no_argument, NULL, 'w' },
 		{ "threads", required_argument, NULL, 'T' },
+		{ "spare", required_argument, NULL, 's' },
 		{},
 	};
 	long pages = 30, ps = sysconf(_SC_PAGESIZE);
 	const char *info = NULL, *kind;
 	int c, want = 0, wait_sig = 0, threads = 1;
+	long spare = 0;
 	sigset_t usr1, old;
 	volatile char *p;
 	size_t len;
@@ -147,12 +150,13 @@ int main(int argc, char **argv)
 		case 'i': info = optarg; break;
 		case 'w': wait_sig = 1; break;
 		case 'T': threads = atoi(optarg); break;
+		case 's': spare = atol(optarg); break;
 		default: usage();
 		}
 	}
-	if (pages <= 0 || threads < 1 || threads > 64)
+	if (pages <= 0 || threads < 1 || threads > 64 || spare < 0)
 		usage();
-	len = pages * ps * threads;
+	len = (pages * threads + spare) * ps;
 	signal(SIGUSR1, on_usr1);
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "histogram.h"
+#include "histout.h"
+#include "output.h"
+
+/* Time from the tamalloc() call to the first touch of each page. */
+struct payoff {
+	unsigned long long never_touched_bytes;
+	unsigned long long n, min_ns, median_ns, max_ns;
+};
+
+static const struct alloc_row *covering_alloc(const struct histdata *d,
+					      __u32 pid, __u64 addr)
+{
+	size_t i;
+
+	for (i = d->nallocs; i-- > 0;)
+		if (d->allocs[i].pid == pid && addr >= d->allocs[i].addr &&
+		    addr < d->allocs[i].addr + d->allocs[i].len)
+			return &d->allocs[i];
+	return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	const unsigned long long *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+static void tamalloc_payoff(const struct histdata *d, int vma,
+			    struct payoff *p)
+{
+	const struct vma_row *v = &d->vmas[vma];
+	unsigned long long *t = calloc(v->pages_touched + 1, sizeof(*t));
+	const struct alloc_row *a;
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	p->never_touched_bytes = (v->info.vm_end - v->key.vm_start) -
+				 (v->pages_touched << TT_PAGE_SHIFT);
+	for (i = 0; t && i < d->npages; i++) {
+		if (d->pages[i].vma != vma)
+			continue;
+		a = covering_alloc(d, v->key.tgid,
+				   d->pages[i].key.page << TT_PAGE_SHIFT);
+		if (a && d->pages[i].st.first_ns >= a->ts_ns)
+			t[p->n++] = d->pages[i].st.first_ns - a->ts_ns;
+	}
+	if (t && p->n) {
+		qsort(t, p->n, sizeof(*t), cmp_u64);
+		p->min_ns = t[0];
+		p->median_ns = t[p->n / 2];
+		p->max_ns = t[p->n - 1];
+	}
+	free(t);
+}
+
+static const char * const short_class[TT_CLASS_COUNT] = {
+	"unk", "zpage", "zfill", "cowz", "cow", "minor", "major", "hzfill",
+	"hzpage",
+};
+
+static void print_region(FILE *f, const struct histdata *d, size_t i)
+{
+	const struct vma_row *v = &d->vmas[i];
+	unsigned long long reserved = (v->info.vm_end - v->key.vm_start) >>
+				      TT_PAGE_SHIFT;
+	struct payoff p;
+	int c;
+
+	fprintf(f, "%-7u %-28.28s %#14llx %9llu %9llu ", v->key.tgid, v->label,
+		(unsigned long long)v->key.vm_start, reserved,
+		v->pages_touched);
+	for (c = 0; c < TT_CLASS_COUNT; c++)
+		if (v->by_class[c])
+			fprintf(f, " %s=%llu", short_class[c], v->by_class[c]);
+	fputc('\n', f);
+	if (v->info.region != TT_REG_TAMALLOC)
+		return;
+	tamalloc_payoff(d, i, &p);
+	fprintf(f, "        lazy zeroing: %llu bytes never touched, never "
+		"zero-filled", p.never_touched_bytes);
+	if (p.n)
+		fprintf(f, "; first touch after tamalloc(): min %.1f us, "
+			"median %.1f us, max %.1f us", p.min_ns / 1e3,
+			p.median_ns / 1e3, p.max_ns / 1e3);
+	fputc('\n', f);
+}
+
+void histout_summary(FILE *f, const struct histdata *d,
+		     const struct hist_meta *m)
+{
+	unsigned long long by_class[TT_CLASS_COUNT] = {}, faults = 0;
+	size_t i;
+	int c;
+
+	for (i = 0; i < d->npages; i++) {
+		faults += d->pages[i].st.faults;
+		for (c = 0; c < TT_CLASS_COUNT; c++)
+			by_class[c] += d->pages[i].st.by_class[c];
+	}
+	fprintf(f, "%llu faults on %zu pages in %.3f s (mode %s)\n", faults,
+		d->npages, m->duration_ns / 1e9, m->mode);
+	for (c = 0; c < TT_CLASS_COUNT; c++)
+		if (by_class[c])
+			fprintf(f, "  %-15s %llu\n", class_name(c), by_class[c]);
+	fprintf(f, "\n%-7s %-28s %16s %9s %9s  %s\n", "PID", "REGION", "START",
+		"RESERVED", "TOUCHED", "FAULTS BY CLASS");
+	for (i = 0; i < d->nvmas; i++)
+		print_region(f, d, i);
+	if (m->counters[TT_CNT_PAGE_OVERFLOW])
+		fprintf(f, "WARNING: %llu faults not counted: the page map is "
+			"full (raise --max-pages)\n",
+			m->counters[TT_CNT_PAGE_OVERFLOW]);
+	if (m->counters[TT_CNT_HEAT_OVERFLOW])
+		fprintf(f, "WARNING: %llu faults missing from the heatmap "
+			"(map full)\n", m->counters[TT_CNT_HEAT_OVERFLOW]);
+}
+
+void histout_latency(FILE *f, const struct histdata *d,
+		     const struct hist_meta *m)
+{
+	int c, s;
+
+	if (!m->latency_exact) {
+		fprintf(f, "\nFault latency: not measured in %s mode (it sees "
+			"the exception, not the handler's return)\n", m->mode);
+		return;
+	}
+	for (c = 0; c < TT_CLASS_COUNT; c++) {
+		unsigned long long n = 0;
+
+		for (s = 0; s < TT_LAT_SLOTS; s++)
+			n += d->lat[c][s];
+		if (!n)
+			continue;
+		fprintf(f, "\nclass = %s\n", class_name(c));
+		print_log2_hist(f, d->lat[c], TT_LAT_SLOTS, "nsecs");
+	}
+}
+
+static void csv_row(FILE *f, const struct histdata *d,
+		    const struct page_row *p)
+{
+	const char *region = p->vma >= 0 ? d->vmas[p->vma].label : "unknown";
+	int c;
+
+	fprintf(f, "%llu,\"%s\",%u", (unsigned long long)p->key.page, region,
+		p->st.faults);
+	for (c = 0; c < TT_CLASS_COUNT; c++)
+		fprintf(f, ",%u", p->st.by_class[c]);
+	fprintf(f, ",%u,%u,%u,%llu,%llu,%llu,%llu,%u\n", p->st.by_access[0],
+		p->st.by_access[1], p->st.by_access[2],
+		(unsigned long long)p->st.first_ns,
+		(unsigned long long)p->st.last_ns,
+		(unsigned long long)p->st.lat_total_ns,
+		(unsigned long long)p->st.lat_max_ns, p->key.tgid);
+}
+
+int histout_csv(const char *path, const struct histdata *d)
+{
+	FILE *f = fopen(path, "w");
+	size_t i;
+	int c;
+
+	if (!f)
+		return -errno;
+	fputs("page,region,faults", f);
+	for (c = 0; c < TT_CLASS_COUNT; c++)
+		fprintf(f, ",%s", class_name(c));
+	fputs(",read,write,exec,first_ns,last_ns,lat_total_ns,lat_max_ns,pid\n",
+	      f);
+	for (i = 0; i < d->npages; i++)
+		csv_row(f, d, &d->pages[i]);
+	return fclose(f) ? -errno : 0;
+}
+
+static void json_page(FILE *f, const struct histdata *d,
+		      const struct page_row *p)
+{
+	int c;
+
+	fprintf(f, "{\"pid\":%u,\"page\":%llu,\"region\":", p->key.tgid,
+		(unsigned long long)p->key.page);
+	json_str(f, p->vma >= 0 ? d->vmas[p->vma].label : "unknown", 300);
+	fprintf(f, ",\"faults\":%u", p->st.faults);
+	for (c = 0; c < TT_CLASS_COUNT; c++)
+		fprintf(f, ",\"%s\":%u", class_name(c), p->st.by_class[c]);
+	fprintf(f, ",\"read\":%u,\"write\":%u,\"exec\":%u,\"first_ns\":%llu,"
+		"\"last_ns\":%llu,\"lat_total_ns\":%llu,\"lat_max_ns\":%llu}",
+		p->st.by_access[0], p->st.by_access[1], p->st.by_access[2],
+		(unsigned long long)p->st.first_ns,
+		(unsigned long long)p->st.last_ns,
+		(unsigned long long)p->st.lat_total_ns,
+		(unsigned long long)p->st.lat_max_ns);
+}
+
+static void json_region(FILE *f, const struct histdata *d, size_t i)
+{
+	const struct vma_row *v = &d->vmas[i];
+	struct payoff p;
+	int c;
+
+	fprintf(f, "{\"pid\":%u,\"region\":", v->key.tgid);
+	json_str(f, v->label, sizeof(v->label));
+	fprintf(f, ",\"start\":%llu,\"end\":%llu,\"pages_reserved\":%llu,"
+		"\"pages_touched\":%llu,\"faults_by_class\":{",
+		(unsigned long long)v->key.vm_start,
+		(unsigned long long)v->info.vm_end,
+		(unsigned long long)(v->info.vm_end - v->key.vm_start) >>
+			TT_PAGE_SHIFT, v->pages_touched);
+	for (c = 0; c < TT_CLASS_COUNT; c++)
+		fprintf(f, "%s\"%s\":%llu", c ? "," : "", class_name(c),
+			v->by_class[c]);
+	fputc('}', f);
+	if (v->info.region == TT_REG_TAMALLOC) {
+		tamalloc_payoff(d, i, &p);
+		fprintf(f, ",\"never_touched_bytes\":%llu,\"first_touch_ns\":"
+			"{\"n\":%llu,\"min\":%llu,\"median\":%llu,\"max\":%llu}",
+			p.never_touched_bytes, p.n, p.min_ns, p.median_ns,
+			p.max_ns);
+	}
+	fputc('}', f);
+}
+
+static void json_latency(FILE *f, const struct histdata *d, bool exact)
+{
+	int c, s;
+	bool first_c = true;
+
+	if (!exact) {
+		fputs("null", f);
+		return;
+	}
+	fputc('{', f);
+	for (c = 0; c < TT_CLASS_COUNT; c++) {
+		bool first_s = true;
+
+		fprintf(f, "%s\"%s\":[", first_c ? "" : ",", class_name(c));
+		first_c = false;
+		for (s = 0; s < TT_LAT_SLOTS; s++) {
+			if (!d->lat[c][s])
+				continue;
+			fprintf(f, "%s{\"lo_ns\":%llu,\"hi_ns\":%llu,"
+				"\"count\":%llu}", first_s ? "" : ",",
+				s ? 1ULL << s : 0, (1ULL << (s + 1)) - 1,
+				d->lat[c][s]);
+			first_s = false;
+		}
+		fputc(']', f);
+	}
+	fputc('}', f);
+}
+
+int histout_json(const char *path, const struct histdata *d,
+		 const struct hist_meta *m)
+{
+	FILE *f = fopen(path, "w");
+	size_t i;
+
+	if (!f)
+		return -errno;
+	fprintf(f, "{\"mode\":\"%s\",\"duration_ns\":%llu,"
+		"\"overflow\":{\"pages\":%llu,\"heat\":%llu},\"pages\":[",
+		m->mode, m->duration_ns, m->counters[TT_CNT_PAGE_OVERFLOW],
+		m->counters[TT_CNT_HEAT_OVERFLOW]);
+	for (i = 0; i < d->npages; i++) {
+		fputs(i ? ",\n" : "\n", f);
+		json_page(f, d, &d->pages[i]);
+	}
+	fputs("],\n\"regions\":[", f);
+	for (i = 0; i < d->nvmas; i++) {
+		fputs(i ? ",\n" : "\n", f);
+		json_region(f, d, i);
+	}
+	fputs("],\n\"latency\":", f);
+	json_latency(f, d, m->latency_exact);
+	fputs("}\n", f);
+	return fclose(f) ? -errno : 0;
+}

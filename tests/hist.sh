@@ -1,0 +1,90 @@
+#!/bin/sh
+# tamtrace hist against the faulter workload: per-page CSV, region
+# totals, tamalloc's untouched bytes, latency, overflow, stacks, heatmap.
+# Usage: tests/hist.sh MODE   (auto, patched, fentry, exceptions)
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+BIN=${TT_BIN:-$HERE/../build}
+TMP=${TT_TMP:-/tmp/tamtrace-hist.$$}
+MODE=${1:-auto}
+T="hist.$MODE"
+mkdir -p "$TMP"
+
+modeflag() { [ "$MODE" = auto ] || echo "-m $MODE"; }
+info() { awk -v k="$1" '$1 == k { print $2 }' "$TMP/info"; }
+
+KIND=--mmap
+[ "$MODE" = patched ] && KIND=--tamalloc
+"$BIN/tamtrace" hist $(modeflag) --csv "$TMP/p.csv" --stacks "$TMP/s.folded" \
+	--heatmap "$TMP/h.svg" -- "$BIN/faulter" $KIND --pages 30 --spare 10 \
+	--info "$TMP/info" > "$TMP/summary" 2> "$TMP/err"
+rc=$?
+if [ $rc != 0 ]; then
+	fail "$T.runs" "exit $rc: $(head -3 "$TMP/err")"
+	exit 0
+fi
+PICKED=$(sed -n 's/.*(mode \([a-z]*\)).*/\1/p' "$TMP/summary" | head -1)
+echo "# $T: mode $PICKED"
+
+# CSV: the faulter region has exactly its 30 pages, each with the right
+# fault count and classes; every row belongs to the faulter.
+bad=$(awk -F, -v base=$(($(info addr) / 4096)) -v pid=$(info pid) -v mode="$PICKED" '
+	NR == 1 { if ($1 != "page" || $2 != "region" || $3 != "faults") print "header " $0; next }
+	$NF != pid { print "row of pid " $NF; next }
+	$1 < base || $1 >= base + 40 { next }
+	{
+		i = $1 - base; n++
+		if (i >= 30) { print "untouched page " i " has a row"; next }
+		want = (i % 3 == 2) ? 2 : 1
+		if ($3 != want) print "page " i " faults " $3
+		# columns: 5 zero_page, 6 zero_fill, 7 cow_zero, 8 cow
+		if (i % 3 == 0 && $5 != 1) print "page " i " zero_page " $5
+		if (i % 3 == 1 && $6 != 1) print "page " i " zero_fill " $6
+		if (i % 3 == 2 && mode == "patched" && $7 != 1) print "page " i " cow_zero " $7
+	}
+	END { if (n != 30) print "rows " n " want 30" }' "$TMP/p.csv" | head -3)
+if [ -z "$bad" ]; then pass "$T.csv-pages"; else fail "$T.csv-pages" "$bad"; fi
+
+# Region totals: pages touched per region add up to the CSV's rows.
+touched=$(awk '/^PID +REGION/ { on = 1; next }
+	on && NF >= 5 && $1 ~ /^[0-9]+$/ { s += $5 } END { print s + 0 }' "$TMP/summary")
+rows=$(($(wc -l < "$TMP/p.csv") - 1))
+check "$T.region-totals" test "$touched" = "$rows"
+
+if [ "$KIND" = --tamalloc ]; then
+	check "$T.tamalloc-untouched-bytes" \
+		grep -q "lazy zeroing: 40960 bytes never touched" "$TMP/summary"
+fi
+
+case "$PICKED" in
+exceptions) check "$T.latency-says-not-measured" grep -q "not measured" "$TMP/summary" ;;
+*) check "$T.latency-histogram" grep -q "class = zero_fill" "$TMP/summary" ;;
+esac
+
+check "$T.stacks-have-workload-function" grep -q ";touch;" "$TMP/s.folded"
+
+"$BIN/tamtrace" hist $(modeflag) --max-pages 16 -- "$BIN/faulter" --mmap \
+	--pages 60 > "$TMP/over" 2>&1
+check "$T.overflow-reported" grep -q "page map is full" "$TMP/over"
+
+# The heatmap renders: headless Chromium draws it, and the picture has
+# the cells (non-white pixels). Only where Chromium and python3 exist.
+if command -v chromium > /dev/null && command -v python3 > /dev/null; then
+	h=$(sed -n 's/.*<svg[^>]* height="\([0-9]*\)".*/\1/p' "$TMP/h.svg")
+	timeout 120 chromium --headless --no-sandbox --disable-gpu \
+		--disable-quic --no-first-run --disable-background-networking \
+		--disable-component-update --disable-sync \
+		--user-data-dir="$TMP/chromium" --window-size=1220,"${h:-800}" \
+		--screenshot="$TMP/h.png" "file://$TMP/h.svg" > /dev/null 2>&1
+	set -- $(python3 "$HERE/pngstat.py" "$TMP/h.png" 2>/dev/null)
+	if [ "${3:-0}" -gt 5000 ]; then
+		pass "$T.heatmap-renders"
+	else
+		fail "$T.heatmap-renders" "non-white pixels: ${3:-none}"
+	fi
+elif grep -q "<rect" "$TMP/h.svg"; then
+	skip "$T.heatmap-renders" "no chromium/python3 here; the SVG has cells, rendered on the host"
+else
+	fail "$T.heatmap-renders" "the SVG has no cells"
+fi
+rm -rf "$TMP"
