@@ -46,7 +46,7 @@ bad=$(awk -F, -v base=$(($(info addr) / 4096)) -v pid=$(info pid) -v mode="$PICK
 if [ -z "$bad" ]; then pass "$T.csv-pages"; else fail "$T.csv-pages" "$bad"; fi
 
 # Region totals: pages touched per region add up to the CSV's rows.
-touched=$(awk '/^PID +REGION/ { on = 1; next }
+touched=$(awk '/^PID +REGION/ { on = 1; next } on && NF == 0 { on = 0 }
 	on && NF >= 5 && $1 ~ /^[0-9]+$/ { s += $5 } END { print s + 0 }' "$TMP/summary")
 rows=$(($(wc -l < "$TMP/p.csv") - 1))
 check "$T.region-totals" test "$touched" = "$rows"

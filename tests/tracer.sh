@@ -234,12 +234,19 @@ test_follow() {
 	fi
 }
 
-# A stalled reader with a 1 MiB buffer must lose events, count every one,
+# A reader stalled until the workload ends, with a 1 MiB buffer, must lose events, count every one,
 # warn on stderr, and exit 9: seen = delivered + dropped, exactly.
 test_drops() {
+	rm -f "$TMP/done"
 	( "$BIN/tamtrace" -j -b 1 $(modeflag) -- "$BIN/faulter" --mmap \
-		--pages 40000 2> "$TMP/drop.err"; echo $? > "$TMP/drop.rc" ) |
-		( sleep 3; cat > "$TMP/drop.json" )
+		--pages 20000 --done "$TMP/done" 2> "$TMP/drop.err"
+		echo $? > "$TMP/drop.rc" ) |
+		( i=0
+		  while [ ! -e "$TMP/done" ] && [ $i -lt 600 ]; do
+			sleep 0.2
+			i=$((i + 1))
+		  done
+		  cat > "$TMP/drop.json" )
 	rc=$(cat "$TMP/drop.rc")
 	sum=$(jawk 'jtype() == "summary" {
 		print jnum("faults") + jnum("allocs") + jnum("dropped") - jnum("seen"), jnum("dropped") }' \

@@ -36,6 +36,7 @@ static void usage(void)
 		"Usage: faulter [--tamalloc|--mmap] [--pages N] [--threads T]\n"
 		"               [--spare N] [--info FILE] [--wait]\n"
 		"  --spare N   reserve N more pages that are never touched\n"
+		"  --done FILE create FILE once every page was touched\n"
 		"  --tamalloc  allocate with syscall 551 (fails if absent)\n"
 		"  --mmap      allocate with mmap (default: tamalloc if present)\n"
 		"  --wait      write the info file, then wait for SIGUSR1\n");
@@ -133,12 +134,14 @@ int main(int argc, char **argv)
 		{ "wait", no_argument, NULL, 'w' },
 		{ "threads", required_argument, NULL, 'T' },
 		{ "spare", required_argument, NULL, 's' },
+		{ "done", required_argument, NULL, 'D' },
 		{},
 	};
 	long pages = 30, ps = sysconf(_SC_PAGESIZE);
 	const char *info = NULL, *kind;
 	int c, want = 0, wait_sig = 0, threads = 1;
 	long spare = 0;
+	const char *done = NULL;
 	sigset_t usr1, old;
 	volatile char *p;
 	size_t len;
@@ -151,6 +154,7 @@ int main(int argc, char **argv)
 		case 'w': wait_sig = 1; break;
 		case 'T': threads = atoi(optarg); break;
 		case 's': spare = atol(optarg); break;
+		case 'D': done = optarg; break;
 		default: usage();
 		}
 	}
@@ -167,5 +171,7 @@ int main(int argc, char **argv)
 	while (wait_sig && !go)
 		sigsuspend(&old);
 	run_threads((char *)p, pages, ps, threads);
+	if (done)
+		fclose(fopen(done, "w"));
 	return 0;
 }
