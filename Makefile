@@ -24,7 +24,7 @@ TOOL_HDRS := $(wildcard src/*.h) bpf/tamtrace.h
 WORKLOADS := $(patsubst tests/workloads/%.c,$(OUTPUT)/%,$(wildcard tests/workloads/*.c))
 
 .SECONDARY:
-.PHONY: all clean deps kernel vm-test test host-test demo help check-vmlinux
+.PHONY: all clean deps kernel vm-test test host-test demo bench bench-smoke help check-vmlinux
 
 all: $(OUTPUT)/tamtrace $(WORKLOADS)
 
@@ -35,6 +35,7 @@ help:
 	@echo "make host-test  run the tracer tests on the running kernel (root)"
 	@echo "make test       host-test + vm-test, ends with 'N passed, N failed'"
 	@echo "make demo       trace the demo workload on the running kernel"
+	@echo "make bench      benchmarks on the running kernel -> bench/results.md"
 	@echo "make clean      remove $(OUTPUT)/"
 
 $(OUTPUT):
@@ -77,6 +78,13 @@ vm-test: deps
 test: deps
 	$(MAKE) all
 	tests/run.sh
+
+bench: deps
+	$(MAKE) all
+	bench/run.sh
+
+bench-smoke: all
+	bench/run.sh --smoke
 
 # The README's main command: trace the demo workload on this machine.
 demo: deps

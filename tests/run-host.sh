@@ -47,3 +47,12 @@ assert "fault" in types and "summary" in types, types
 
 links_after=$(bpftool link list 2>/dev/null | grep -c tamtrace)
 check host.no-links-left test "$links_after" -le "$links_before"
+
+# The benchmark's smoke mode runs and its table parses; no timing asserted.
+if bash "$HERE/../bench/run.sh" --smoke > /tmp/tt-bench.out 2>&1 &&
+	grep -q '^| P1 streaming' /tmp/tt-bench.out &&
+	grep -q '^| P6 bystander' /tmp/tt-bench.out; then
+	pass host.bench-smoke
+else
+	fail host.bench-smoke "$(tail -3 /tmp/tt-bench.out)"
+fi

@@ -10,7 +10,10 @@ start=$(date +%s)
 	if [ "${TT_SKIP_VM:-0}" = 1 ]; then
 		echo "SKIP vm: TT_SKIP_VM=1"
 	else
-		"$HERE/vm/run.sh" || echo "FAIL vm:harness: tests/vm/run.sh failed"
+		"$HERE/vm/run.sh" patched ||
+			echo "FAIL vm:harness: tests/vm/run.sh patched failed"
+		"$HERE/vm/run.sh" stock ||
+			echo "FAIL vm-6.1:harness: tests/vm/run.sh stock failed"
 	fi
 } 2>&1 | tee "$LOG"
 echo "# suite ran in $(($(date +%s) - start)) s"
