@@ -22,6 +22,7 @@ const volatile __u32 mode = TT_MODE_EXCEPTIONS;
 const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile bool hist_mode = false;	/* aggregate, do not stream */
 const volatile bool want_stacks = false;
+const volatile bool want_heat = false;
 const volatile __u64 heat_slot_ns = 1000000;	/* heatmap: 1 ms */
 
 /* Stable kernel ABI values, checked against BTF where it has them. */
@@ -350,9 +351,11 @@ static __always_inline void aggregate(void *ctx, const struct inflight *f,
 		if (h)
 			(*h)++;
 	}
-	hk.slot = f->start_ns / heat_slot_ns;
-	if (!hash_add(&heat, &hk, 1))
-		count(TT_CNT_HEAT_OVERFLOW);
+	if (want_heat) {
+		hk.slot = f->start_ns / heat_slot_ns;
+		if (!hash_add(&heat, &hk, 1))
+			count(TT_CNT_HEAT_OVERFLOW);
+	}
 	if (want_stacks)
 		count_stack(ctx, tgid, class);
 	count(TT_CNT_AGGREGATED);
@@ -403,6 +406,79 @@ static long find_vma_cb(struct task_struct *task, struct vm_area_struct *vma,
 	return 0;
 }
 
+/*
+ * bpf_find_vma() costs more than the fault (a trylock of mmap_lock and,
+ * with IRQs off, an irq_work to unlock): remember the last VMA of each
+ * process, valid while mm_lock_seq, which every mmap write lock bumps,
+ * stays the same.
+ */
+struct vma_cache {
+	__u32 seq;
+	__u32 pad;
+	__u64 vm_start;
+	__u64 vm_end;
+	__u8 region;
+	__u8 pad2[7];
+	char name[TT_NAME_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct vma_cache);
+} vma_cache SEC(".maps");
+
+/* 6.4 to 6.12 kept mm_lock_seq as an int; 6.13 made it a seqcount_t. */
+struct mm_struct___intseq {
+	int mm_lock_seq;
+} __attribute__((preserve_access_index));
+
+/* The mm's VMA-change sequence, or false before 6.4 (no per-VMA locks). */
+static __always_inline bool mm_seq(struct task_struct *task, __u32 *seq)
+{
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	struct mm_struct___intseq *old = (void *)mm;
+
+	if (bpf_core_field_exists(mm->mm_lock_seq.sequence)) {
+		*seq = BPF_CORE_READ(mm, mm_lock_seq.sequence);
+		return true;
+	}
+	if (bpf_core_field_exists(old->mm_lock_seq)) {
+		*seq = BPF_CORE_READ(old, mm_lock_seq);
+		return true;
+	}
+	return false;
+}
+
+static __always_inline void find_region(struct inflight *f, __u32 tgid)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vma_cache *c = NULL, n = {};
+	__u32 seq = 0;
+	bool have_seq = mm_seq(task, &seq);
+
+	if (have_seq)
+		c = bpf_map_lookup_elem(&vma_cache, &tgid);
+	if (c && c->seq == seq && f->addr >= c->vm_start &&
+	    f->addr < c->vm_end) {
+		f->vm_start = c->vm_start;
+		f->vm_end = c->vm_end;
+		f->region = c->region;
+		__builtin_memcpy(f->name, c->name, sizeof(f->name));
+		return;
+	}
+	bpf_find_vma(task, f->addr, find_vma_cb, f, 0);
+	if (!have_seq || f->region == TT_REG_UNKNOWN)
+		return;
+	n.seq = seq;
+	n.vm_start = f->vm_start;
+	n.vm_end = f->vm_end;
+	n.region = f->region;
+	__builtin_memcpy(n.name, f->name, sizeof(n.name));
+	bpf_map_update_elem(&vma_cache, &tgid, &n, BPF_ANY);
+}
+
 SEC("tp_btf/page_fault_user")
 int BPF_PROG(page_fault_user, unsigned long address, struct pt_regs *regs,
 	     unsigned long error_code)
@@ -426,7 +502,7 @@ int BPF_PROG(page_fault_user, unsigned long address, struct pt_regs *regs,
 			count(TT_CNT_INFLIGHT_FULL);
 		return 0;
 	}
-	bpf_find_vma(bpf_get_current_task_btf(), address, find_vma_cb, &f, 0);
+	find_region(&f, id >> 32);
 	access = access_of(f.pf_err, 0, true);
 	emit_fault(ctx, &f, id, access, infer_class(f.region, access, prot),
 		   prot ? TT_F_PROT : 0, 0);

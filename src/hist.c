@@ -151,6 +151,7 @@ static int hist_parse(struct hist *h, int argc, char **argv)
 		return hist_bad("give either -p PID or -- COMMAND", "");
 	h->s.cfg.hist = true;
 	h->s.cfg.stacks = h->stacks != NULL;
+	h->s.cfg.heat = h->heatmap != NULL;
 	return 0;
 }
 

@@ -42,13 +42,15 @@ static int size_hist_maps(struct tamtrace_bpf *s, const struct tracer_cfg *c)
 
 	s->rodata->hist_mode = c->hist;
 	s->rodata->want_stacks = c->hist && c->stacks;
+	s->rodata->want_heat = c->hist && c->heat;
 	if (c->heat_slot_ns)
 		s->rodata->heat_slot_ns = c->heat_slot_ns;
 	if (!c->hist)
 		return 0;
 	err = err ?: bpf_map__set_max_entries(s->maps.pages, c->max_pages);
 	err = err ?: bpf_map__set_max_entries(s->maps.vmas, 4096);
-	err = err ?: bpf_map__set_max_entries(s->maps.heat, c->max_pages * 2);
+	err = err ?: bpf_map__set_max_entries(s->maps.heat,
+					      c->heat ? c->max_pages * 2 : 1);
 	err = err ?: bpf_map__set_max_entries(s->maps.stack_traces, stacks);
 	err = err ?: bpf_map__set_max_entries(s->maps.stack_counts, stacks);
 	return err;

@@ -22,6 +22,7 @@ struct tracer_cfg {
 	unsigned int buf_mb;
 	bool hist;		/* aggregate in maps instead of streaming */
 	bool stacks;		/* hist: count stacks per fault class */
+	bool heat;		/* hist: count faults per page and ms */
 	unsigned int max_pages;	/* hist: capacity of the per-page map */
 	unsigned long long heat_slot_ns;
 	tracer_event_fn on_event;
