@@ -78,7 +78,7 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return !*end && *out <= max && *out > 0;
 }
 
-static int parse_one(int c, const char *arg, struct tt_opts *o)
+int cli_parse_common(int c, const char *arg, struct tt_opts *o)
 {
 	unsigned long v;
 	char *end;
@@ -100,16 +100,28 @@ static int parse_one(int c, const char *arg, struct tt_opts *o)
 			return bad("unknown mode '%s' (patched, fentry, exceptions)",
 				   arg);
 		return 0;
+	case 'f': o->follow = true; return 0;
+	case 'v': o->verbose = true; return 0;
+	default: return 1;
+	}
+}
+
+static int parse_one(int c, const char *arg, struct tt_opts *o)
+{
+	unsigned long v;
+	int err = cli_parse_common(c, arg, o);
+
+	if (err <= 0 || err == TT_EXIT_USAGE)
+		return err;
+	switch (c) {
 	case 'b':
 		if (!parse_uint(arg, 1024, &v) || (v & (v - 1)))
 			return bad("invalid buffer size '%s' (MiB, power of 2)",
 				   arg);
 		o->buf_mb = v;
 		return 0;
-	case 'f': o->follow = true; return 0;
 	case 'j': o->json = true; return 0;
 	case 'T': o->timestamp = true; return 0;
-	case 'v': o->verbose = true; return 0;
 	case 'h':
 		fputs(usage, stdout);
 		return -1;

@@ -20,6 +20,9 @@ struct tt_opts {
 
 /* Parse argv; returns 0, or an exit code after printing help or an error. */
 int cli_parse(int argc, char **argv, struct tt_opts *o);
+/* -p -d -m -f -v, shared by the subcommands: 0 if handled, 1 if @c is
+ * not one of them, or TT_EXIT_USAGE after printing the error. */
+int cli_parse_common(int c, const char *arg, struct tt_opts *o);
 const char *mode_name(int mode);
 int mode_parse(const char *s);
 

@@ -82,27 +82,13 @@ static int parse_positional(struct hist *h, int argc, char **argv)
 
 static int parse_opt(struct hist *h, int c, char *arg)
 {
-	struct tt_opts *o = &h->s.opts;
+	int err = cli_parse_common(c, arg, &h->s.opts);
 	char *end;
 	long v;
 
+	if (err != 1)
+		return err;
 	switch (c) {
-	case 'p':
-		v = strtol(arg, &end, 10);
-		if (*end || v <= 0 || v > 0x3fffffff)
-			return hist_bad("invalid PID", arg);
-		o->pid = v;
-		return 0;
-	case 'd':
-		o->duration = strtod(arg, &end);
-		if (*end || !(o->duration > 0))
-			return hist_bad("invalid duration", arg);
-		return 0;
-	case 'm':
-		o->mode = mode_parse(arg);
-		return o->mode < 0 ? hist_bad("unknown mode", arg) : 0;
-	case 'f': o->follow = true; return 0;
-	case 'v': o->verbose = true; return 0;
 	case OPT_CSV: h->csv = arg; return 0;
 	case OPT_JSON: h->json = arg; return 0;
 	case OPT_HEATMAP: h->heatmap = arg; return 0;
@@ -114,7 +100,9 @@ static int parse_opt(struct hist *h, int c, char *arg)
 		h->s.cfg.max_pages = v;
 		return 0;
 	case 'h': fputs(hist_usage, stdout); return -1;
-	default: return hist_bad("bad option", "");
+	default:
+		fprintf(stderr, "Try 'tamtrace hist --help'.\n");
+		return TT_EXIT_USAGE;
 	}
 }
 
@@ -147,8 +135,11 @@ static int hist_parse(struct hist *h, int argc, char **argv)
 		h->s.opts.argv = argv + optind;
 	else if ((err = parse_positional(h, argc, argv)))
 		return err;
-	if (!!h->s.opts.pid == !!h->s.opts.argv)
-		return hist_bad("give either -p PID or -- COMMAND", "");
+	if (!!h->s.opts.pid == !!h->s.opts.argv) {
+		fprintf(stderr, "tamtrace hist: give either -p PID or -- COMMAND\n"
+			"Try 'tamtrace hist --help'.\n");
+		return TT_EXIT_USAGE;
+	}
 	h->s.cfg.hist = true;
 	h->s.cfg.stacks = h->stacks != NULL;
 	h->s.cfg.heat = h->heatmap != NULL;

@@ -35,6 +35,11 @@ expect pid-and-command 2 "$BIN/tamtrace" -p 1 -- true
 expect no-such-pid 5 "$BIN/tamtrace" -p "$(unused_pid)"
 expect exec-fails 6 "$BIN/tamtrace" -- /nonexistent/command
 expect not-root 3 "$BIN/runas" 65534 "$BIN/tamtrace" -p 1
+expect hist-no-target 2 "$BIN/tamtrace" hist
+expect hist-bad-max-pages 2 "$BIN/tamtrace" hist --max-pages 3 -p 1
+expect hist-bad-interval 2 "$BIN/tamtrace" hist -p 1 0
+expect hist-no-such-pid 5 "$BIN/tamtrace" hist -p "$(unused_pid)"
+expect hist-not-root 3 "$BIN/runas" 65534 "$BIN/tamtrace" hist -p 1
 
 # A mode this kernel lacks, forced: 7. The host has no mm_fault tracepoints.
 if ! grep -q handle_mm_fault_enter /sys/kernel/tracing/available_events 2>/dev/null; then

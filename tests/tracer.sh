@@ -177,11 +177,17 @@ wait_attached() {
 	done
 }
 
-test_pid_and_target_exit() {
+# trace_waiting_faulter NAME: a waiting faulter (FPID) traced with -p
+# (TPID) into $TMP/NAME.json, once tamtrace is attached.
+trace_waiting_faulter() {
 	start_waiting_faulter
-	"$BIN/tamtrace" -j $(modeflag) -p "$FPID" > "$TMP/pid.json" 2> "$TMP/pid.err" &
+	"$BIN/tamtrace" -j $(modeflag) -p "$FPID" > "$TMP/$1.json" 2> "$TMP/$1.err" &
 	TPID=$!
-	wait_attached "$TMP/pid.err"
+	wait_attached "$TMP/$1.err"
+}
+
+test_pid_and_target_exit() {
+	trace_waiting_faulter pid
 	kill -USR1 "$FPID"
 	wait "$FPID"
 	wait "$TPID"
@@ -194,20 +200,37 @@ test_pid_and_target_exit() {
 	fi
 }
 
-test_sigint() {
-	start_waiting_faulter
-	"$BIN/tamtrace" -j $(modeflag) -p "$FPID" > "$TMP/int.json" 2> "$TMP/int.err" &
-	TPID=$!
-	wait_attached "$TMP/int.err"
-	kill -INT "$TPID"
+# SIGNAL: tamtrace exits 0 with its summary; the target keeps running.
+test_signal() {
+	trace_waiting_faulter sig
+	kill -"$1" "$TPID"
 	wait "$TPID"
 	rc=$?
+	alive=no
+	kill -0 "$FPID" 2>/dev/null && alive=yes
 	kill -KILL "$FPID" 2>/dev/null
 	wait "$FPID" 2>/dev/null
-	if [ "$rc" = 0 ] && grep -q '"type":"summary"' "$TMP/int.json"; then
-		pass "$T.sigint-clean-exit"
+	if [ "$rc" = 0 ] && [ $alive = yes ] && grep -q '"type":"summary"' "$TMP/sig.json"; then
+		pass "$T.sig$1-clean-exit"
 	else
-		fail "$T.sigint-clean-exit" "rc $rc"
+		fail "$T.sig$1-clean-exit" "rc $rc, target alive: $alive"
+	fi
+}
+
+# -d: stops by itself after the duration, with the summary.
+test_duration() {
+	sleep 30 &
+	SPID=$!
+	start=$(date +%s)
+	"$BIN/tamtrace" -j -d 1 $(modeflag) -p "$SPID" > "$TMP/d.json" 2> "$TMP/d.err"
+	rc=$?
+	took=$(($(date +%s) - start))
+	kill "$SPID"
+	wait "$SPID" 2>/dev/null
+	if [ "$rc" = 0 ] && [ "$took" -le 20 ] && grep -q '"type":"summary"' "$TMP/d.json"; then
+		pass "$T.duration"
+	else
+		fail "$T.duration" "rc $rc after $took s"
 	fi
 }
 
@@ -288,7 +311,9 @@ test_known_pattern
 test_threads
 test_drops
 test_pid_and_target_exit
-test_sigint
+test_signal INT
+test_signal TERM
+test_duration
 test_epipe
 test_follow
 rm -rf "$TMP"
