@@ -181,6 +181,7 @@ wait_attached() {
 # (TPID) into $TMP/NAME.json, once tamtrace is attached.
 trace_waiting_faulter() {
 	start_waiting_faulter
+	rm -f "$TMP/$1.err"
 	"$BIN/tamtrace" -j $(modeflag) -p "$FPID" > "$TMP/$1.json" 2> "$TMP/$1.err" &
 	TPID=$!
 	wait_attached "$TMP/$1.err"
