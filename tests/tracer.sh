@@ -308,7 +308,31 @@ test_threads() {
 	fi
 }
 
+# userfaultfd holds every first touch 2 ms, and the kernel retries the
+# fault (VM_FAULT_RETRY): one event per page, its latency covering the
+# wait, from the first entry to the final exit.
+test_retried() {
+	"$BIN/tamtrace" -j $(modeflag) -- "$BIN/faulter" --mmap --pages 30 \
+		--uffd 2000 --info "$TMP/info" > "$TMP/uffd.json" 2> "$TMP/uffd.err"
+	rc=$?
+	if grep -q "userfaultfd" "$TMP/uffd.err"; then
+		skip "$T.retried-fault-once" "userfaultfd unavailable: $(grep userfaultfd "$TMP/uffd.err")"
+		return
+	fi
+	region_rows "$TMP/uffd.json" > "$TMP/rows"
+	bad=$(awk -F: '
+		{ n[$1]++; if ($6 != "null" && $6 < 2000000) print "page " $1 " latency " $6 }
+		END { for (p = 0; p < 30; p++) if (n[p] != 1) print "page " p " has " n[p] + 0 " events" }
+	' "$TMP/rows" | head -3)
+	if [ "$rc" = 0 ] && [ -z "$bad" ]; then
+		pass "$T.retried-fault-once"
+	else
+		fail "$T.retried-fault-once" "rc $rc: $bad"
+	fi
+}
+
 test_known_pattern
+test_retried
 test_threads
 test_drops
 test_pid_and_target_exit

@@ -10,12 +10,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -38,6 +42,7 @@ static void usage(void)
 		"               [--spare N] [--info FILE] [--wait]\n"
 		"  --spare N   reserve N more pages that are never touched\n"
 		"  --done FILE create FILE once every page was touched\n"
+		"  --uffd US   resolve each first touch via userfaultfd after US us\n"
 		"  --tamalloc  allocate with syscall 551 (fails if absent)\n"
 		"  --mmap      allocate with mmap (default: tamalloc if present)\n"
 		"  --wait      write the info file, then wait for SIGUSR1\n");
@@ -125,6 +130,61 @@ static void write_info(const char *path, const char *kind, char *p,
 		fclose(f);
 }
 
+/*
+ * --uffd US: a userfaultfd handler thread resolves every missing page of
+ * the region after US microseconds, so each first touch is a fault that
+ * the kernel retries (VM_FAULT_RETRY, then FAULT_FLAG_TRIED).
+ */
+struct uffd_ctx {
+	int fd;
+	long delay_us;
+	long ps;
+};
+
+static void *uffd_handler(void *arg)
+{
+	struct uffd_ctx *u = arg;
+	struct uffd_msg msg;
+	struct uffdio_copy copy;
+	static char zero[1 << 16];
+
+	for (;;) {
+		if (read(u->fd, &msg, sizeof(msg)) != sizeof(msg))
+			return NULL;
+		if (msg.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		usleep(u->delay_us);
+		copy = (struct uffdio_copy){
+			.dst = msg.arg.pagefault.address & ~(u->ps - 1),
+			.src = (unsigned long)zero,
+			.len = u->ps,
+		};
+		if (ioctl(u->fd, UFFDIO_COPY, &copy) && errno != EEXIST)
+			exit(5);
+	}
+}
+
+static void start_uffd(void *p, size_t len, long delay_us, long ps)
+{
+	static struct uffd_ctx u;
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { .start = (unsigned long)p, .len = len },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	pthread_t t;
+
+	u.fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	u.delay_us = delay_us;
+	u.ps = ps;
+	if (u.fd < 0 || ioctl(u.fd, UFFDIO_API, &api) ||
+	    ioctl(u.fd, UFFDIO_REGISTER, &reg) ||
+	    pthread_create(&t, NULL, uffd_handler, &u)) {
+		perror("faulter: userfaultfd");
+		exit(4);
+	}
+}
+
 /* The touch loop's own duration, for benchmarks: "elapsed_ns N". */
 static void append_elapsed(const char *path, long long ns)
 {
@@ -147,6 +207,7 @@ int main(int argc, char **argv)
 		{ "threads", required_argument, NULL, 'T' },
 		{ "spare", required_argument, NULL, 's' },
 		{ "done", required_argument, NULL, 'D' },
+		{ "uffd", required_argument, NULL, 'U' },
 		{},
 	};
 	long pages = 30, ps = sysconf(_SC_PAGESIZE);
@@ -154,6 +215,7 @@ int main(int argc, char **argv)
 	int c, want = 0, wait_sig = 0, threads = 1;
 	long spare = 0;
 	const char *done = NULL;
+	long uffd_us = -1;
 	struct timespec t0, t1;
 	sigset_t usr1, old;
 	volatile char *p;
@@ -168,6 +230,7 @@ int main(int argc, char **argv)
 		case 'T': threads = atoi(optarg); break;
 		case 's': spare = atol(optarg); break;
 		case 'D': done = optarg; break;
+		case 'U': uffd_us = atol(optarg); break;
 		default: usage();
 		}
 	}
@@ -180,6 +243,8 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &usr1, &old);
 	p = alloc_region(len, &kind, want);
 	madvise((void *)p, len, MADV_NOHUGEPAGE);
+	if (uffd_us >= 0)
+		start_uffd((void *)p, len, uffd_us, ps);
 	write_info(info, kind, (char *)p, len, pages);
 	while (wait_sig && !go)
 		sigsuspend(&old);
