@@ -9,6 +9,10 @@
 
 #define TT_COMM_LEN	16
 #define TT_NAME_LEN	32
+#define TT_PAGE_SHIFT	12	/* x86_64 base pages */
+/* Length tamalloc() maps for @size bytes. */
+#define TT_PAGE_ALIGN(size) \
+	(((size) + (1ULL << TT_PAGE_SHIFT) - 1) & ~((1ULL << TT_PAGE_SHIFT) - 1))
 
 enum tt_event_type {
 	TT_EV_FAULT = 1,
@@ -105,7 +109,6 @@ enum tt_counter {
 /* ---- histogram mode: aggregation in BPF maps ---- */
 
 #define TT_LAT_SLOTS	40	/* log2 buckets of nanoseconds */
-#define TT_PAGE_SHIFT	12
 
 struct tt_page_key {
 	__u32 tgid;

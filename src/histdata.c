@@ -158,7 +158,7 @@ int histdata_add_alloc(struct histdata *d, const struct tt_alloc_event *e)
 	d->allocs = tmp;
 	d->allocs[d->nallocs++] = (struct alloc_row){
 		.pid = e->pid, .ts_ns = e->ts_ns, .addr = e->ret,
-		.len = (e->size + 4095) & ~4095ULL,
+		.len = TT_PAGE_ALIGN(e->size),
 	};
 	return 0;
 }

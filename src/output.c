@@ -95,7 +95,7 @@ static void fault_json(struct output *o, const struct tt_fault_event *e,
 	fprintf(f, ",\"addr\":%llu,\"page\":%llu,\"ip\":%llu,"
 		"\"access\":\"%s\",\"class\":\"%s\",\"region\":",
 		(unsigned long long)e->addr,
-		(unsigned long long)(e->addr >> 12),
+		(unsigned long long)(e->addr >> TT_PAGE_SHIFT),
 		(unsigned long long)e->ip, access_name(e->access),
 		class_name(e->class));
 	json_str(f, region, 512);
@@ -124,7 +124,7 @@ static void fault_text(struct output *o, const struct tt_fault_event *e,
 
 static void alloc_out(struct output *o, const struct tt_alloc_event *e)
 {
-	unsigned long long len = (e->size + 4095) & ~4095ULL;
+	unsigned long long len = TT_PAGE_ALIGN(e->size);
 
 	if (o->json) {
 		fprintf(o->f, "{\"type\":\"alloc\",\"ts_ns\":%llu,\"pid\":%u,"
