@@ -281,32 +281,72 @@ static __always_inline bool hash_add(void *map, const void *key, __u64 n)
 	return true;
 }
 
-static __always_inline struct tt_page_stat *
-page_stat(const struct inflight *f, __u32 tgid)
+/* Remember the region of a newly seen page's VMA. */
+static __always_inline void note_vma(const struct inflight *f, __u32 tgid)
 {
-	struct tt_page_key pk = { .tgid = tgid, .page = f->addr >> TT_PAGE_SHIFT };
 	struct tt_vma_key vk = { .tgid = tgid, .vm_start = f->vm_start };
-	struct tt_page_stat *ps = bpf_map_lookup_elem(&pages, &pk);
-	struct tt_page_stat init = {};
-	struct tt_vma_info vi = {}, *v;
+	struct tt_vma_info vi = {}, *v = bpf_map_lookup_elem(&vmas, &vk);
 
-	if (ps)
-		return ps;
-	init.first_ns = f->start_ns;
-	init.vm_start = f->vm_start;
-	bpf_map_update_elem(&pages, &pk, &init, BPF_NOEXIST);
-	v = bpf_map_lookup_elem(&vmas, &vk);
 	if (v) {
 		/* The heap and stack grow: keep the largest extent seen. */
 		if (f->vm_end > v->vm_end)
 			v->vm_end = f->vm_end;
-	} else {
-		vi.vm_end = f->vm_end;
-		vi.region = f->region;
-		__builtin_memcpy(vi.name, f->name, sizeof(vi.name));
-		bpf_map_update_elem(&vmas, &vk, &vi, BPF_NOEXIST);
+		return;
 	}
-	return bpf_map_lookup_elem(&pages, &pk);
+	vi.vm_end = f->vm_end;
+	vi.region = f->region;
+	__builtin_memcpy(vi.name, f->name, sizeof(vi.name));
+	bpf_map_update_elem(&vmas, &vk, &vi, BPF_NOEXIST);
+}
+
+/*
+ * Count one fault of a page. A page's first fault inserts it with its
+ * counts already set: one hash operation fewer than insert-then-add, on
+ * the path every first touch takes.
+ */
+static __always_inline bool count_page(const struct inflight *f, __u32 tgid,
+				       __u8 access, __u8 class, __u32 flags,
+				       __u64 latency)
+{
+	struct tt_page_key pk = { .tgid = tgid, .page = f->addr >> TT_PAGE_SHIFT };
+	struct tt_page_stat *ps = bpf_map_lookup_elem(&pages, &pk);
+	bool lat = flags & TT_F_HAS_LATENCY;
+	struct tt_page_stat init = {};
+
+	class = class < TT_CLASS_COUNT ? class : TT_CLASS_UNKNOWN;
+	access = access < 3 ? access : TT_ACC_READ;
+	if (!ps) {
+		init.first_ns = f->start_ns;
+		init.last_ns = f->start_ns;
+		init.vm_start = f->vm_start;
+		init.faults = 1;
+		init.by_class[class] = 1;
+		init.by_access[access] = 1;
+		if (lat) {
+			init.lat_total_ns = latency;
+			init.lat_max_ns = latency;
+			init.lat_count = 1;
+		}
+		if (!bpf_map_update_elem(&pages, &pk, &init, BPF_NOEXIST)) {
+			note_vma(f, tgid);
+			return true;
+		}
+		/* Another CPU inserted it first, or the map is full. */
+		ps = bpf_map_lookup_elem(&pages, &pk);
+		if (!ps)
+			return false;
+	}
+	__sync_fetch_and_add(&ps->faults, 1);
+	__sync_fetch_and_add(&ps->by_class[class], 1);
+	__sync_fetch_and_add(&ps->by_access[access], 1);
+	ps->last_ns = f->start_ns;
+	if (lat) {
+		__sync_fetch_and_add(&ps->lat_total_ns, latency);
+		__sync_fetch_and_add(&ps->lat_count, 1);
+		if (latency > ps->lat_max_ns)
+			ps->lat_max_ns = latency;
+	}
+	return true;
 }
 
 static __always_inline void count_stack(void *ctx, __u32 tgid, __u8 class)
@@ -326,25 +366,14 @@ static __always_inline void aggregate(void *ctx, const struct inflight *f,
 				      __u32 flags, __u64 latency)
 {
 	struct tt_heat_key hk = { .tgid = tgid, .page = f->addr >> TT_PAGE_SHIFT };
-	struct tt_page_stat *ps = page_stat(f, tgid);
 	__u32 slot;
 	__u64 *h;
 
-	if (!ps) {
+	if (!count_page(f, tgid, access, class, flags, latency)) {
 		count(TT_CNT_PAGE_OVERFLOW);
 		return;
 	}
-	__sync_fetch_and_add(&ps->faults, 1);
-	if (class < TT_CLASS_COUNT)
-		__sync_fetch_and_add(&ps->by_class[class], 1);
-	if (access < 3)
-		__sync_fetch_and_add(&ps->by_access[access], 1);
-	ps->last_ns = f->start_ns;
 	if (flags & TT_F_HAS_LATENCY) {
-		__sync_fetch_and_add(&ps->lat_total_ns, latency);
-		__sync_fetch_and_add(&ps->lat_count, 1);
-		if (latency > ps->lat_max_ns)
-			ps->lat_max_ns = latency;
 		slot = (class < TT_CLASS_COUNT ? class : 0) * TT_LAT_SLOTS +
 		       log2_slot(latency);
 		h = bpf_map_lookup_elem(&lat_hist, &slot);
