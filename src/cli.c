@@ -10,6 +10,7 @@
 static const char usage[] =
 "Usage: tamtrace [OPTIONS] -p PID\n"
 "       tamtrace [OPTIONS] -- COMMAND [ARGS...]\n"
+"       tamtrace hist [OPTIONS] (-p PID | -- COMMAND) [interval [count]]\n"
 "       tamtrace stats [-p PID]... [--all] [-j] [-w SEC]\n"
 "\n"
 "Stream every page fault of a process (all its threads): access type,\n"
@@ -33,11 +34,13 @@ static const char usage[] =
 "  sudo tamtrace -j -d 5 -p 1234     # 5 seconds of NDJSON\n"
 "  sudo tamtrace -f -- make -j2      # follow the whole build\n"
 "  sudo tamtrace -m exceptions -p 1  # force the stock-kernel mode\n"
+"  sudo tamtrace hist --csv p.csv -- ./demo   # per-page histogram\n"
 "  sudo tamtrace stats -p 1234       # tamalloc memory stats of a PID\n"
 "\n"
 "Exit codes: 0 ok, 1 error, 2 usage, 3 not privileged, 4 no BTF,\n"
 "5 no such process, 6 exec failed, 7 mode unavailable, 9 events dropped,\n"
-"10 output closed.\n";
+"10 output closed, 11 permission denied (stats).\n"
+"See 'tamtrace hist --help' and 'tamtrace stats --help'.\n";
 
 static const char * const mode_names[TT_MODE_COUNT] = {
 	[TT_MODE_PATCHED] = "patched",
