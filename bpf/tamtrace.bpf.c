@@ -312,16 +312,22 @@ static __always_inline bool count_page(const struct inflight *f, __u32 tgid,
 	struct tt_page_stat *ps = bpf_map_lookup_elem(&pages, &pk);
 	bool lat = flags & TT_F_HAS_LATENCY;
 	struct tt_page_stat init = {};
+	int i;
 
-	class = class < TT_CLASS_COUNT ? class : TT_CLASS_UNKNOWN;
-	access = access < 3 ? access : TT_ACC_READ;
+	class &= TT_CLASS_SLOTS - 1;
+	access &= 3;
 	if (!ps) {
 		init.first_ns = f->start_ns;
 		init.last_ns = f->start_ns;
 		init.vm_start = f->vm_start;
 		init.faults = 1;
-		init.by_class[class] = 1;
-		init.by_access[access] = 1;
+		/* Constant offsets: older verifiers refuse variable stack writes. */
+#pragma unroll
+		for (i = 0; i < TT_CLASS_SLOTS; i++)
+			init.by_class[i] = i == class;
+#pragma unroll
+		for (i = 0; i < 4; i++)
+			init.by_access[i] = i == access;
 		if (lat) {
 			init.lat_total_ns = latency;
 			init.lat_max_ns = latency;

@@ -45,6 +45,7 @@ enum tt_class {
 	TT_CLASS_HUGE_ZERO_PAGE,
 	TT_CLASS_COUNT,
 };
+#define TT_CLASS_SLOTS	16	/* >= TT_CLASS_COUNT, a power of two */
 
 enum tt_region {
 	TT_REG_UNKNOWN = 0,	/* VMA not found (lock contended or gone) */
@@ -123,8 +124,9 @@ struct tt_page_stat {
 	__u64 lat_max_ns;
 	__u64 vm_start;		/* VMA at the first fault */
 	__u32 faults;
-	__u32 by_class[TT_CLASS_COUNT];
-	__u32 by_access[3];
+	/* Powers of two, indexed with a mask: every verifier can bound it. */
+	__u32 by_class[TT_CLASS_SLOTS];
+	__u32 by_access[4];
 	__u32 lat_count;	/* faults with a measured latency */
 };
 
