@@ -393,7 +393,6 @@ static __always_inline void aggregate(void *ctx, const struct inflight *f,
 	}
 	if (want_stacks)
 		count_stack(ctx, tgid, class);
-	count(TT_CNT_AGGREGATED);
 }
 
 static __always_inline void emit_fault(void *ctx, const struct inflight *f,
@@ -429,7 +428,6 @@ static __always_inline void emit_fault(void *ctx, const struct inflight *f,
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	__builtin_memcpy(e->name, f->name, sizeof(e->name));
 	bpf_ringbuf_submit(e, submit_flags());
-	count(TT_CNT_EMITTED);
 }
 
 /* ---- exceptions mode, and the error code for the other modes ---- */
@@ -735,7 +733,6 @@ int tamalloc_exit(struct trace_event_raw_sys_exit *ctx)
 	e->latency_ns = bpf_ktime_get_ns() - a->ts_ns;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, submit_flags());
-	count(TT_CNT_EMITTED);
 	bpf_map_delete_elem(&allocs, &tid);
 	return 0;
 }

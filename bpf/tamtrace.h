@@ -94,13 +94,15 @@ struct tt_alloc_event {
 	char comm[TT_COMM_LEN];
 };
 
-/* Per-CPU counters, indexes into the counters map. */
+/*
+ * Per-CPU counters, indexes into the counters map. Only failures are
+ * counted besides SEEN, to keep the hot path short: events written to
+ * the ring buffer are SEEN - DROPPED, faults in the maps SEEN - PAGE_OVERFLOW.
+ */
 enum tt_counter {
 	TT_CNT_SEEN = 0,	/* events the filter accepted */
-	TT_CNT_EMITTED,		/* events written to the ring buffer */
 	TT_CNT_DROPPED,		/* ring buffer full: event lost */
 	TT_CNT_INFLIGHT_FULL,	/* no slot to pair fault entry and exit */
-	TT_CNT_AGGREGATED,	/* hist mode: faults counted in the maps */
 	TT_CNT_PAGE_OVERFLOW,	/* hist mode: pages map full, fault lost */
 	TT_CNT_HEAT_OVERFLOW,	/* hist mode: heatmap map full */
 	TT_CNT_STACK_MISSED,	/* hist mode: stack not recorded */

@@ -173,7 +173,7 @@ static void interval_report(struct hist *h)
 	meta(h, &m);
 	histdata_read_lat(&h->d, h->s.tr, true);
 	printf("\n--- %.1f s: %llu faults so far ---\n", m.duration_ns / 1e9,
-	       m.counters[TT_CNT_AGGREGATED]);
+	       m.counters[TT_CNT_SEEN] - m.counters[TT_CNT_PAGE_OVERFLOW]);
 	histout_latency(stdout, &h->d, &m);
 	fflush(stdout);
 }
