@@ -12,7 +12,6 @@ enum tt_exit {
 	TT_EXIT_NO_PID = 5,	/* no such process */
 	TT_EXIT_EXEC = 6,	/* the command could not be executed */
 	TT_EXIT_MODE = 7,	/* forced --mode not available here */
-	TT_EXIT_NO_PATCH = 8,	/* tamalloc syscalls absent (--require-patch) */
 	TT_EXIT_DROPPED = 9,	/* events were lost: ring buffer full */
 	TT_EXIT_PIPE = 10,	/* output closed early (EPIPE) */
 	TT_EXIT_ACCESS = 11,	/* permission denied on the target process */
