@@ -50,5 +50,12 @@ fi
 
 "$BIN/tamtrace" --help > "$TMP/help" 2>&1
 check errors.help-has-examples grep -q EXAMPLES "$TMP/help"
-skip errors.no-btf "needs a kernel without BTF; BTF is built into every test kernel"
+# No BTF: hide /sys/kernel/btf behind an empty tmpfs in a private mount
+# namespace, so tamtrace sees the kernel as one built without BTF.
+if unshare -m true 2>/dev/null; then
+	expect no-btf 4 unshare -m sh -c \
+		"mount -t tmpfs none /sys/kernel/btf && exec $BIN/tamtrace -p 1"
+else
+	skip errors.no-btf "unshare -m is not available to hide the kernel's BTF"
+fi
 rm -rf "$TMP"
