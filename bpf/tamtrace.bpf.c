@@ -752,6 +752,18 @@ int BPF_PROG(process_fork, struct task_struct *parent,
 	return 0;
 }
 
+/* A followed process is gone: forget it, so a reused PID is not traced. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(process_exit, struct task_struct *p)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+
+	if ((__u32)id == tgid)
+		bpf_map_delete_elem(&tgids, &tgid);
+	return 0;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(process_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)

@@ -93,7 +93,8 @@ int probe_features(struct tt_features *f)
 	f->why_not[TT_MODE_EXCEPTIONS] =
 		"no exceptions:page_fault_user tracepoint (x86 only)";
 	f->sched_tp = has_type(btf, "btf_trace_sched_process_fork", k) &&
-		      has_type(btf, "btf_trace_sched_process_exec", k);
+		      has_type(btf, "btf_trace_sched_process_exec", k) &&
+		      has_type(btf, "btf_trace_sched_process_exit", k);
 	f->tamalloc_tp = tracefs_has("syscalls/sys_enter_tamalloc") &&
 			 tracefs_has("syscalls/sys_exit_tamalloc");
 	btf__free(btf);

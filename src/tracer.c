@@ -30,6 +30,8 @@ static void set_autoload(struct tamtrace_bpf *s, const struct tracer_cfg *c)
 	bpf_program__set_autoload(s->progs.tamalloc_exit, c->with_tamalloc);
 	bpf_program__set_autoload(s->progs.process_fork,
 				  c->with_sched && c->follow);
+	bpf_program__set_autoload(s->progs.process_exit,
+				  c->with_sched && c->follow);
 	bpf_program__set_autoload(s->progs.process_exec,
 				  c->with_sched && c->exec_pid);
 }

@@ -92,6 +92,18 @@ test_all_sorted() {
 	check stats.all-sorted-by-oom sh -c "[ '$sorted' = '$got' ] && [ $n = 1 ]"
 }
 
+# -w refreshes until interrupted, then exits 0.
+test_watch() {
+	"$BIN/tamtrace" stats -j -w 0.3 -p $$ > "$TMP/w.json" 2>/dev/null &
+	WPID=$!
+	sleep 1.2
+	kill -INT "$WPID"
+	wait "$WPID"
+	rc=$?
+	n=$(grep -c '"pid":' "$TMP/w.json")
+	check stats.watch-refreshes sh -c "[ $rc = 0 ] && [ $n -ge 3 ]"
+}
+
 test_demo() {
 	"$BIN/tamalloc-demo" --no-wait -m 8 > "$TMP/demo.out" 2>&1
 	rc=$?
@@ -107,5 +119,6 @@ test_proc_row
 test_global
 test_errors
 test_all_sorted
+test_watch
 test_demo
 rm -rf "$TMP"
