@@ -157,8 +157,26 @@ int session_start_tracer(struct session *s)
 	return TT_EXIT_ERROR;
 }
 
+/* The process (thread group) a PID belongs to: -p may name a thread. */
+static pid_t tgid_of(pid_t pid)
+{
+	char path[64], line[128];
+	pid_t tgid = pid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return tgid;
+}
+
 int session_start_target(struct session *s)
 {
+	pid_t tgid;
 	int err;
 
 	if (s->opts.pid) {
@@ -166,6 +184,13 @@ int session_start_target(struct session *s)
 			fprintf(stderr, "tamtrace: no such process: %d\n",
 				s->opts.pid);
 			return TT_EXIT_NO_PID;
+		}
+		tgid = tgid_of(s->opts.pid);
+		if (tgid != s->opts.pid) {
+			fprintf(stderr, "tamtrace: %d is a thread of process "
+				"%d: tracing all of %d's threads\n",
+				s->opts.pid, tgid, tgid);
+			s->opts.pid = tgid;
 		}
 		return 0;
 	}
