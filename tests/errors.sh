@@ -20,12 +20,6 @@ expect() {
 	fi
 }
 
-unused_pid() {
-	p=$(($(cat /proc/sys/kernel/pid_max) - 1))
-	while [ -d "/proc/$p" ]; do p=$((p - 1)); done
-	echo $p
-}
-
 expect bad-option 2 "$BIN/tamtrace" --bogus -p 1
 expect no-target 2 "$BIN/tamtrace"
 expect bad-pid-syntax 2 "$BIN/tamtrace" -p 12x

@@ -10,8 +10,6 @@ MODE=${1:-auto}
 T="hist.$MODE"
 mkdir -p "$TMP"
 
-modeflag() { [ "$MODE" = auto ] || echo "-m $MODE"; }
-info() { awk -v k="$1" '$1 == k { print $2 }' "$TMP/info"; }
 
 KIND=--mmap
 [ "$MODE" = patched ] && KIND=--tamalloc

@@ -36,3 +36,21 @@ run_selftest() {
 		esac
 	done < /tmp/selftest.tap
 }
+
+# jawk PROGRAM FILE: awk with the NDJSON helpers (no gawk -e needed).
+# Callers set HERE to the tests/ directory.
+jawk() { awk "$(cat "$HERE/ndjson.awk")
+$1" "$2"; }
+
+# -m MODE for tamtrace, nothing for MODE=auto.
+modeflag() { [ "$MODE" = auto ] || echo "-m $MODE"; }
+
+# info KEY: a value from the faulter's info file, $TMP/info.
+info() { awk -v k="$1" '$1 == k { print $2 }' "$TMP/info"; }
+
+# A PID no process has right now.
+unused_pid() {
+	p=$(($(cat /proc/sys/kernel/pid_max) - 1))
+	while [ -d "/proc/$p" ]; do p=$((p - 1)); done
+	echo $p
+}

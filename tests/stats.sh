@@ -6,10 +6,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 BIN=${TT_BIN:-$HERE/../build}
 TMP=${TT_TMP:-/tmp/tamtrace-stats.$$}
-AWKLIB=$HERE/ndjson.awk
 mkdir -p "$TMP"
-jawk() { awk "$(cat "$AWKLIB")
-$1" "$2"; }
 
 if "$BIN/tamalloc-demo" --no-wait -m 1 2>/dev/null | grep -q "with tamalloc()"; then
 	SOURCE=syscall
@@ -68,9 +65,7 @@ test_global() {
 }
 
 test_errors() {
-	p=$(($(cat /proc/sys/kernel/pid_max) - 1))
-	while [ -d "/proc/$p" ]; do p=$((p - 1)); done
-	"$BIN/tamtrace" stats -p "$p" > /dev/null 2> "$TMP/e.err"
+	"$BIN/tamtrace" stats -p "$(unused_pid)" > /dev/null 2> "$TMP/e.err"
 	rc=$?
 	check stats.no-such-process sh -c "[ $rc = 5 ] && grep -q 'no such process' $TMP/e.err"
 	if [ "$SOURCE" = syscall ]; then

@@ -7,18 +7,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${TT_BIN:-$HERE/../build}
 TMP=${TT_TMP:-/tmp/tamtrace-tests.$$}
 MODE=${1:-auto}
-AWKLIB=$HERE/ndjson.awk
 T="tracer.$MODE"
 mkdir -p "$TMP"
-
-modeflag() { [ "$MODE" = auto ] || echo "-m $MODE"; }
-
-# jawk PROGRAM FILE: awk with the NDJSON helpers (no gawk -e needed).
-jawk() { awk "$(cat "$AWKLIB")
-$1" "$2"; }
-
-# info KEY: a value from the faulter's info file.
-info() { awk -v k="$1" '$1 == k { print $2 }' "$TMP/info"; }
 
 # The (page index, access) sequence the faulter's region saw.
 region_seq() {
