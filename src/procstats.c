@@ -48,7 +48,7 @@ static long read_long(const char *fmt, int pid, long dflt)
 	return v;
 }
 
-static void read_comm(int pid, char *comm, size_t len)
+void proc_comm(int pid, char *comm, size_t len)
 {
 	char path[64];
 	FILE *f;
@@ -117,7 +117,7 @@ int procstats_get(int pid, struct proc_row *r)
 	}
 	if (err)
 		return err;
-	read_comm(pid, r->comm, sizeof(r->comm));
+	proc_comm(pid, r->comm, sizeof(r->comm));
 	r->oom_score_adj = read_long("/proc/%d/oom_score_adj", pid, 0);
 	return 0;
 }

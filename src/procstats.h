@@ -4,6 +4,7 @@
 #define __TT_PROCSTATS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 struct proc_row {
@@ -29,5 +30,7 @@ extern bool procstats_fallback;
 int procstats_get(int pid, struct proc_row *r);
 int procstats_global(struct global_row *g);
 const char *procstats_source(void);
+/* /proc/PID/comm, or "" when the process is gone. */
+void proc_comm(int pid, char *comm, size_t len);
 
 #endif /* __TT_PROCSTATS_H */

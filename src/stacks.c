@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "output.h"
+#include "procstats.h"
 #include "session.h"
 #include "stacks.h"
 #include "symbols.h"
@@ -34,19 +35,13 @@ void stacks_init(struct stacks_ctx *c, pid_t pid)
 {
 	char path[64];
 	ssize_t n;
-	FILE *f;
 
 	memset(c, 0, sizeof(*c));
 	c->pid = pid;
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
 	n = readlink(path, c->exe, sizeof(c->exe) - 1);
 	c->exe[n > 0 ? n : 0] = 0;
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	f = fopen(path, "r");
-	if (f && fgets(c->comm, sizeof(c->comm), f))
-		c->comm[strcspn(c->comm, "\n")] = 0;
-	if (f)
-		fclose(f);
+	proc_comm(pid, c->comm, sizeof(c->comm));
 }
 
 void stacks_set_exe(struct stacks_ctx *c, const char *argv0)
