@@ -105,7 +105,7 @@ void stacks_snapshot_maps(struct stacks_ctx *c)
 		return;
 	c->last_ns = now_ns();
 	if (!c->comm[0])
-		stacks_init(c, c->pid);
+		proc_comm(c->pid, c->comm, sizeof(c->comm));
 	if (read_exec_maps(c->pid, &maps, &n) || !n)
 		return;	/* gone: keep the last snapshot */
 	free(c->maps);
