@@ -55,22 +55,28 @@ struct {
 	__type(value, __u8);
 } tgids SEC(".maps");
 
+/* The VMA a fault hit, as the events report it. */
+struct region_info {
+	__u64 vm_start;
+	__u64 vm_end;
+	__u8 kind;		/* enum tt_region */
+	__u8 pad[7];
+	char name[TT_NAME_LEN];
+};
+
 /* A fault between its first entry and its final exit, per thread. */
 struct inflight {
 	__u64 start_ns;
 	__u64 addr;
 	__u64 ip;
-	__u64 vm_start;
-	__u64 vm_end;
 	__u32 pf_err;		/* x86 error code from page_fault_user */
 	__u32 fault_flags;
 	__u8 have_pf;
 	__u8 started;
 	__u8 retrying;		/* last exit was VM_FAULT_RETRY */
-	__u8 region;
 	__u8 class;		/* from anon_zero_fill, else 0 */
-	__u8 pad[3];
-	char name[TT_NAME_LEN];
+	__u8 pad[4];
+	struct region_info reg;
 };
 
 struct {
@@ -174,23 +180,23 @@ static __always_inline bool is_tamalloc_name(const char *s)
 	       s[8] == 0;
 }
 
-/* Fill region, bounds and name of @f from @vma. */
+/* Fill kind, bounds and name of @r from @vma. */
 static __always_inline void classify_vma(struct vm_area_struct *vma,
-					 struct inflight *f)
+					 struct region_info *r)
 {
 	struct mm_struct *mm = BPF_CORE_READ(vma, vm_mm);
 	struct file *file = BPF_CORE_READ(vma, vm_file);
 	unsigned long start = BPF_CORE_READ(vma, vm_start);
 	unsigned long end = BPF_CORE_READ(vma, vm_end);
 
-	f->vm_start = start;
-	f->vm_end = end;
+	r->vm_start = start;
+	r->vm_end = end;
 	if (file) {
 		const unsigned char *n =
 			BPF_CORE_READ(file, f_path.dentry, d_name.name);
 
-		bpf_probe_read_kernel_str(f->name, sizeof(f->name), n);
-		f->region = TT_REG_FILE;
+		bpf_probe_read_kernel_str(r->name, sizeof(r->name), n);
+		r->kind = TT_REG_FILE;
 		return;
 	}
 	/*
@@ -201,21 +207,21 @@ static __always_inline void classify_vma(struct vm_area_struct *vma,
 		struct anon_vma_name *an = BPF_CORE_READ(vma, anon_name);
 
 		if (an) {
-			bpf_probe_read_kernel_str(f->name, sizeof(f->name),
+			bpf_probe_read_kernel_str(r->name, sizeof(r->name),
 						  &an->name);
-			f->region = is_tamalloc_name(f->name) ?
-				    TT_REG_TAMALLOC : TT_REG_NAMED;
+			r->kind = is_tamalloc_name(r->name) ?
+				  TT_REG_TAMALLOC : TT_REG_NAMED;
 			return;
 		}
 	}
 	if (mm && start <= BPF_CORE_READ(mm, brk) &&
 	    end >= BPF_CORE_READ(mm, start_brk))
-		f->region = TT_REG_HEAP;
+		r->kind = TT_REG_HEAP;
 	else if (mm && start <= BPF_CORE_READ(mm, start_stack) &&
 		 end >= BPF_CORE_READ(mm, start_stack))
-		f->region = TT_REG_STACK;
+		r->kind = TT_REG_STACK;
 	else
-		f->region = TT_REG_ANON;
+		r->kind = TT_REG_ANON;
 }
 
 static __always_inline bool anon_region(__u8 region)
@@ -284,18 +290,18 @@ static __always_inline bool hash_add(void *map, const void *key, __u64 n)
 /* Remember the region of a newly seen page's VMA. */
 static __always_inline void note_vma(const struct inflight *f, __u32 tgid)
 {
-	struct tt_vma_key vk = { .tgid = tgid, .vm_start = f->vm_start };
+	struct tt_vma_key vk = { .tgid = tgid, .vm_start = f->reg.vm_start };
 	struct tt_vma_info vi = {}, *v = bpf_map_lookup_elem(&vmas, &vk);
 
 	if (v) {
 		/* The heap and stack grow: keep the largest extent seen. */
-		if (f->vm_end > v->vm_end)
-			v->vm_end = f->vm_end;
+		if (f->reg.vm_end > v->vm_end)
+			v->vm_end = f->reg.vm_end;
 		return;
 	}
-	vi.vm_end = f->vm_end;
-	vi.region = f->region;
-	__builtin_memcpy(vi.name, f->name, sizeof(vi.name));
+	vi.vm_end = f->reg.vm_end;
+	vi.region = f->reg.kind;
+	__builtin_memcpy(vi.name, f->reg.name, sizeof(vi.name));
 	bpf_map_update_elem(&vmas, &vk, &vi, BPF_NOEXIST);
 }
 
@@ -319,7 +325,7 @@ static __always_inline bool count_page(const struct inflight *f, __u32 tgid,
 	if (!ps) {
 		init.first_ns = f->start_ns;
 		init.last_ns = f->start_ns;
-		init.vm_start = f->vm_start;
+		init.vm_start = f->reg.vm_start;
 		init.faults = 1;
 		/* Constant offsets: older verifiers refuse variable stack writes. */
 #pragma unroll
@@ -417,16 +423,16 @@ static __always_inline void emit_fault(void *ctx, const struct inflight *f,
 	e->flags = flags;
 	e->access = access;
 	e->class = class;
-	e->region = f->region;
+	e->region = f->reg.kind;
 	__builtin_memset(e->pad, 0, sizeof(e->pad));
 	e->ts_ns = f->start_ns;
 	e->addr = f->addr;
 	e->ip = f->ip;
 	e->latency_ns = latency;
-	e->vm_start = f->vm_start;
-	e->vm_end = f->vm_end;
+	e->vm_start = f->reg.vm_start;
+	e->vm_end = f->reg.vm_end;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	__builtin_memcpy(e->name, f->name, sizeof(e->name));
+	__builtin_memcpy(e->name, f->reg.name, sizeof(e->name));
 	bpf_ringbuf_submit(e, submit_flags());
 }
 
@@ -448,11 +454,7 @@ static long find_vma_cb(struct task_struct *task, struct vm_area_struct *vma,
 struct vma_cache {
 	__u32 seq;
 	__u32 pad;
-	__u64 vm_start;
-	__u64 vm_end;
-	__u8 region;
-	__u8 pad2[7];
-	char name[TT_NAME_LEN];
+	struct region_info reg;
 };
 
 struct {
@@ -493,22 +495,16 @@ static __always_inline void find_region(struct inflight *f, __u32 tgid)
 
 	if (have_seq)
 		c = bpf_map_lookup_elem(&vma_cache, &tgid);
-	if (c && c->seq == seq && f->addr >= c->vm_start &&
-	    f->addr < c->vm_end) {
-		f->vm_start = c->vm_start;
-		f->vm_end = c->vm_end;
-		f->region = c->region;
-		__builtin_memcpy(f->name, c->name, sizeof(f->name));
+	if (c && c->seq == seq && f->addr >= c->reg.vm_start &&
+	    f->addr < c->reg.vm_end) {
+		f->reg = c->reg;
 		return;
 	}
-	bpf_find_vma(task, f->addr, find_vma_cb, f, 0);
-	if (!have_seq || f->region == TT_REG_UNKNOWN)
+	bpf_find_vma(task, f->addr, find_vma_cb, &f->reg, 0);
+	if (!have_seq || f->reg.kind == TT_REG_UNKNOWN)
 		return;
 	n.seq = seq;
-	n.vm_start = f->vm_start;
-	n.vm_end = f->vm_end;
-	n.region = f->region;
-	__builtin_memcpy(n.name, f->name, sizeof(n.name));
+	n.reg = f->reg;
 	bpf_map_update_elem(&vma_cache, &tgid, &n, BPF_ANY);
 }
 
@@ -537,7 +533,7 @@ int BPF_PROG(page_fault_user, unsigned long address, struct pt_regs *regs,
 	}
 	find_region(&f, id >> 32);
 	access = access_of(f.pf_err, 0, true);
-	emit_fault(ctx, &f, id, access, infer_class(f.region, access, prot),
+	emit_fault(ctx, &f, id, access, infer_class(f.reg.kind, access, prot),
 		   prot ? TT_F_PROT : 0, 0);
 	return 0;
 }
@@ -575,7 +571,7 @@ static __always_inline void fault_enter(struct vm_area_struct *vma,
 	}
 	f->started = 1;
 	f->fault_flags = flags;
-	classify_vma(vma, f);
+	classify_vma(vma, &f->reg);
 }
 
 static __always_inline __u8 exit_class(const struct inflight *f, __u8 access,
@@ -595,7 +591,7 @@ static __always_inline __u8 exit_class(const struct inflight *f, __u8 access,
 	if (mode == TT_MODE_PATCHED)
 		return prot && access == TT_ACC_WRITE ? TT_CLASS_COW :
 		       TT_CLASS_MINOR;
-	return infer_class(f->region, access, prot);
+	return infer_class(f->reg.kind, access, prot);
 }
 
 static __always_inline void fault_exit(void *ctx, unsigned long address,
