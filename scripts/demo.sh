@@ -4,8 +4,6 @@
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$ROOT/build
-[ -d /sys/kernel/tracing/events ] ||
-	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
 "$B/tamtrace" -T -- "$B/tamalloc-demo" --no-wait -m 10 > "$B/demo-stream.txt"
 echo "--- first events (full stream: build/demo-stream.txt) ---"
 head -25 "$B/demo-stream.txt"
