@@ -447,19 +447,20 @@ static long find_vma_cb(struct task_struct *task, struct vm_area_struct *vma,
 
 /*
  * bpf_find_vma() costs more than the fault (a trylock of mmap_lock and,
- * with IRQs off, an irq_work to unlock): remember the last VMA of each
- * process, valid while mm_lock_seq, which every mmap write lock bumps,
- * stays the same.
+ * with IRQs off, an irq_work to unlock): each CPU remembers the last VMA
+ * it found, valid for the same process while mm_lock_seq, which every
+ * mmap write lock bumps, stays the same. Per CPU, because a per-process
+ * hash lookup cost as much as the rest of the program.
  */
 struct vma_cache {
+	__u32 tgid;
 	__u32 seq;
-	__u32 pad;
 	struct region_info reg;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct vma_cache);
 } vma_cache SEC(".maps");
@@ -469,18 +470,21 @@ struct mm_struct___intseq {
 	int mm_lock_seq;
 } __attribute__((preserve_access_index));
 
-/* The mm's VMA-change sequence, or false before 6.4 (no per-VMA locks). */
+/*
+ * The mm's VMA-change sequence, or false before 6.4 (no per-VMA locks).
+ * Direct loads, not bpf_probe_read: the task pointer comes from BTF.
+ */
 static __always_inline bool mm_seq(struct task_struct *task, __u32 *seq)
 {
-	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	struct mm_struct *mm = task->mm;
 	struct mm_struct___intseq *old = (void *)mm;
 
 	if (bpf_core_field_exists(mm->mm_lock_seq.sequence)) {
-		*seq = BPF_CORE_READ(mm, mm_lock_seq.sequence);
+		*seq = mm->mm_lock_seq.sequence;
 		return true;
 	}
 	if (bpf_core_field_exists(old->mm_lock_seq)) {
-		*seq = BPF_CORE_READ(old, mm_lock_seq);
+		*seq = old->mm_lock_seq;
 		return true;
 	}
 	return false;
@@ -489,23 +493,23 @@ static __always_inline bool mm_seq(struct task_struct *task, __u32 *seq)
 static __always_inline void find_region(struct inflight *f, __u32 tgid)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct vma_cache *c = NULL, n = {};
-	__u32 seq = 0;
+	__u32 zero = 0, seq = 0;
+	struct vma_cache *c = bpf_map_lookup_elem(&vma_cache, &zero);
 	bool have_seq = mm_seq(task, &seq);
 
-	if (have_seq)
-		c = bpf_map_lookup_elem(&vma_cache, &tgid);
-	if (c && c->seq == seq && f->addr >= c->reg.vm_start &&
-	    f->addr < c->reg.vm_end) {
+	if (!c)
+		return;
+	if (have_seq && c->tgid == tgid && c->seq == seq &&
+	    f->addr >= c->reg.vm_start && f->addr < c->reg.vm_end) {
 		f->reg = c->reg;
 		return;
 	}
 	bpf_find_vma(task, f->addr, find_vma_cb, &f->reg, 0);
 	if (!have_seq || f->reg.kind == TT_REG_UNKNOWN)
 		return;
-	n.seq = seq;
-	n.reg = f->reg;
-	bpf_map_update_elem(&vma_cache, &tgid, &n, BPF_ANY);
+	c->tgid = tgid;
+	c->seq = seq;
+	c->reg = f->reg;
 }
 
 SEC("tp_btf/page_fault_user")
@@ -521,7 +525,7 @@ int BPF_PROG(page_fault_user, unsigned long address, struct pt_regs *regs,
 	if (!traced(id >> 32))
 		return 0;
 	f.addr = address;
-	f.ip = PT_REGS_IP_CORE(regs);
+	f.ip = regs->ip;	/* a BTF pointer: a direct load */
 	f.pf_err = error_code;
 	f.have_pf = 1;
 	f.start_ns = bpf_ktime_get_ns();
