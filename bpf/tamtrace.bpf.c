@@ -75,7 +75,8 @@ struct inflight {
 	__u8 started;
 	__u8 retrying;		/* last exit was VM_FAULT_RETRY */
 	__u8 class;		/* from anon_zero_fill, else 0 */
-	__u8 pad[4];
+	__u8 reg_fresh;		/* exceptions mode: reg looked up, not cached */
+	__u8 pad[3];
 	struct region_info reg;
 };
 
@@ -305,49 +306,54 @@ static __always_inline void note_vma(const struct inflight *f, __u32 tgid)
 	bpf_map_update_elem(&vmas, &vk, &vi, BPF_NOEXIST);
 }
 
+/* The stats of a page at its first fault. */
+static __always_inline void page_init(struct tt_page_stat *ps,
+				      const struct inflight *f, __u8 access,
+				      __u8 class, bool lat, __u64 latency)
+{
+	int i;
+
+	ps->first_ns = f->start_ns;
+	ps->last_ns = f->start_ns;
+	ps->vm_start = f->reg.vm_start;
+	ps->faults = 1;
+	/* Constant offsets: older verifiers refuse variable stack writes. */
+#pragma unroll
+	for (i = 0; i < TT_CLASS_SLOTS; i++)
+		ps->by_class[i] = i == class;
+#pragma unroll
+	for (i = 0; i < 4; i++)
+		ps->by_access[i] = i == access;
+	if (lat) {
+		ps->lat_total_ns = latency;
+		ps->lat_max_ns = latency;
+		ps->lat_count = 1;
+	}
+}
+
 /*
- * Count one fault of a page. A page's first fault inserts it with its
- * counts already set: one hash operation fewer than insert-then-add, on
- * the path every first touch takes.
+ * Count one fault of a page. Most faults are a page's first, so try to
+ * insert it with its counts already set, and look it up only if it
+ * exists: one hash operation per first touch. Returns -1 when the map is
+ * full, 1 when the page is new, else 0.
  */
-static __always_inline bool count_page(const struct inflight *f, __u32 tgid,
-				       __u8 access, __u8 class, __u32 flags,
-				       __u64 latency)
+static __always_inline int count_page(const struct inflight *f, __u32 tgid,
+				      __u8 access, __u8 class, __u32 flags,
+				      __u64 latency)
 {
 	struct tt_page_key pk = { .tgid = tgid, .page = f->addr >> TT_PAGE_SHIFT };
-	struct tt_page_stat *ps = bpf_map_lookup_elem(&pages, &pk);
 	bool lat = flags & TT_F_HAS_LATENCY;
-	struct tt_page_stat init = {};
-	int i;
+	struct tt_page_stat init = {}, *ps;
 
 	class &= TT_CLASS_SLOTS - 1;
 	access &= 3;
-	if (!ps) {
-		init.first_ns = f->start_ns;
-		init.last_ns = f->start_ns;
-		init.vm_start = f->reg.vm_start;
-		init.faults = 1;
-		/* Constant offsets: older verifiers refuse variable stack writes. */
-#pragma unroll
-		for (i = 0; i < TT_CLASS_SLOTS; i++)
-			init.by_class[i] = i == class;
-#pragma unroll
-		for (i = 0; i < 4; i++)
-			init.by_access[i] = i == access;
-		if (lat) {
-			init.lat_total_ns = latency;
-			init.lat_max_ns = latency;
-			init.lat_count = 1;
-		}
-		if (!bpf_map_update_elem(&pages, &pk, &init, BPF_NOEXIST)) {
-			note_vma(f, tgid);
-			return true;
-		}
-		/* Another CPU inserted it first, or the map is full. */
-		ps = bpf_map_lookup_elem(&pages, &pk);
-		if (!ps)
-			return false;
-	}
+	page_init(&init, f, access, class, lat, latency);
+	if (!bpf_map_update_elem(&pages, &pk, &init, BPF_NOEXIST))
+		return 1;
+	/* The page exists, or the map is full. */
+	ps = bpf_map_lookup_elem(&pages, &pk);
+	if (!ps)
+		return -1;
 	__sync_fetch_and_add(&ps->faults, 1);
 	__sync_fetch_and_add(&ps->by_class[class], 1);
 	__sync_fetch_and_add(&ps->by_access[access], 1);
@@ -358,7 +364,7 @@ static __always_inline bool count_page(const struct inflight *f, __u32 tgid,
 		if (latency > ps->lat_max_ns)
 			ps->lat_max_ns = latency;
 	}
-	return true;
+	return 0;
 }
 
 static __always_inline void count_stack(void *ctx, __u32 tgid, __u8 class)
@@ -381,10 +387,18 @@ static __always_inline void aggregate(void *ctx, const struct inflight *f,
 	__u32 slot;
 	__u64 *h;
 
-	if (!count_page(f, tgid, access, class, flags, latency)) {
+	int added = count_page(f, tgid, access, class, flags, latency);
+
+	if (added < 0) {
 		count(TT_CNT_PAGE_OVERFLOW);
 		return;
 	}
+	/*
+	 * Exceptions mode caches VMAs; every lookup that filled the cache
+	 * recorded its VMA. The other modes see the VMA at each fault.
+	 */
+	if (mode == TT_MODE_EXCEPTIONS ? f->reg_fresh : added)
+		note_vma(f, tgid);
 	if (flags & TT_F_HAS_LATENCY) {
 		slot = (class < TT_CLASS_COUNT ? class : 0) * TT_LAT_SLOTS +
 		       log2_slot(latency);
@@ -505,6 +519,7 @@ static __always_inline void find_region(struct inflight *f, __u32 tgid)
 		return;
 	}
 	bpf_find_vma(task, f->addr, find_vma_cb, &f->reg, 0);
+	f->reg_fresh = 1;
 	if (!have_seq || f->reg.kind == TT_REG_UNKNOWN)
 		return;
 	c->tgid = tgid;
