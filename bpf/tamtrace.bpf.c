@@ -462,11 +462,13 @@ static long find_vma_cb(struct task_struct *task, struct vm_area_struct *vma,
 /*
  * bpf_find_vma() costs more than the fault (a trylock of mmap_lock and,
  * with IRQs off, an irq_work to unlock): each CPU remembers the last VMA
- * it found, valid for the same process while mm_lock_seq, which every
- * mmap write lock bumps, stays the same. Per CPU, because a per-process
- * hash lookup cost as much as the rest of the program.
+ * it found, valid for the same mm while mm_lock_seq, which every mmap
+ * write lock bumps, stays the same. Per CPU, because a per-process hash
+ * lookup cost as much as the rest of the program. The tgid guards
+ * against a freed mm's address being reused.
  */
 struct vma_cache {
+	__u64 mm;
 	__u32 tgid;
 	__u32 seq;
 	struct region_info reg;
@@ -488,9 +490,8 @@ struct mm_struct___intseq {
  * The mm's VMA-change sequence, or false before 6.4 (no per-VMA locks).
  * Direct loads, not bpf_probe_read: the task pointer comes from BTF.
  */
-static __always_inline bool mm_seq(struct task_struct *task, __u32 *seq)
+static __always_inline bool mm_seq(struct mm_struct *mm, __u32 *seq)
 {
-	struct mm_struct *mm = task->mm;
 	struct mm_struct___intseq *old = (void *)mm;
 
 	if (bpf_core_field_exists(mm->mm_lock_seq.sequence)) {
@@ -507,14 +508,16 @@ static __always_inline bool mm_seq(struct task_struct *task, __u32 *seq)
 static __always_inline void find_region(struct inflight *f, __u32 tgid)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	struct mm_struct *mm = task->mm;
 	__u32 zero = 0, seq = 0;
 	struct vma_cache *c = bpf_map_lookup_elem(&vma_cache, &zero);
-	bool have_seq = mm_seq(task, &seq);
+	bool have_seq = mm_seq(mm, &seq);
 
 	if (!c)
 		return;
-	if (have_seq && c->tgid == tgid && c->seq == seq &&
-	    f->addr >= c->reg.vm_start && f->addr < c->reg.vm_end) {
+	if (have_seq && c->mm == (__u64)mm && c->tgid == tgid &&
+	    c->seq == seq && f->addr >= c->reg.vm_start &&
+	    f->addr < c->reg.vm_end) {
 		f->reg = c->reg;
 		return;
 	}
@@ -522,6 +525,7 @@ static __always_inline void find_region(struct inflight *f, __u32 tgid)
 	f->reg_fresh = 1;
 	if (!have_seq || f->reg.kind == TT_REG_UNKNOWN)
 		return;
+	c->mm = (__u64)mm;
 	c->tgid = tgid;
 	c->seq = seq;
 	c->reg = f->reg;
