@@ -6,7 +6,9 @@
  * written (2). THP is disabled on the region so each page faults alone.
  *
  * The region's kind, address and size go to --info FILE, before any
- * page is touched.
+ * page is touched. With --rounds R the region is unmapped and mapped
+ * again R - 1 times, each round touched anew (after its own SIGUSR1
+ * with --wait), so benchmarks can compare rounds of one process.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -45,7 +47,9 @@ static void usage(void)
 		"  --uffd US   resolve each first touch via userfaultfd after US us\n"
 		"  --tamalloc  allocate with syscall 551 (fails if absent)\n"
 		"  --mmap      allocate with mmap (default: tamalloc if present)\n"
-		"  --wait      write the info file, then wait for SIGUSR1\n");
+		"  --wait      write the info file, then wait for SIGUSR1\n"
+		"  --rounds R  map and touch the region R times (with --wait:\n"
+		"              one SIGUSR1 per round); one elapsed_ns line each\n");
 	exit(2);
 }
 
@@ -208,6 +212,7 @@ int main(int argc, char **argv)
 		{ "spare", required_argument, NULL, 's' },
 		{ "done", required_argument, NULL, 'D' },
 		{ "uffd", required_argument, NULL, 'U' },
+		{ "rounds", required_argument, NULL, 'R' },
 		{},
 	};
 	long pages = 30, ps = sysconf(_SC_PAGESIZE);
@@ -215,7 +220,7 @@ int main(int argc, char **argv)
 	int c, want = 0, wait_sig = 0, threads = 1;
 	long spare = 0;
 	const char *done = NULL;
-	long uffd_us = -1;
+	long uffd_us = -1, rounds = 1, r;
 	struct timespec t0, t1;
 	sigset_t usr1, old;
 	volatile char *p;
@@ -231,10 +236,12 @@ int main(int argc, char **argv)
 		case 's': spare = atol(optarg); break;
 		case 'D': done = optarg; break;
 		case 'U': uffd_us = atol(optarg); break;
+		case 'R': rounds = atol(optarg); break;
 		default: usage();
 		}
 	}
-	if (pages <= 0 || threads < 1 || threads > 64 || spare < 0)
+	if (pages <= 0 || threads < 1 || threads > 64 || spare < 0 ||
+	    rounds < 1 || (rounds > 1 && uffd_us >= 0))
 		usage();
 	len = (pages * threads + spare) * ps;
 	signal(SIGUSR1, on_usr1);
@@ -246,13 +253,21 @@ int main(int argc, char **argv)
 	if (uffd_us >= 0)
 		start_uffd((void *)p, len, uffd_us, ps);
 	write_info(info, kind, (char *)p, len, pages);
-	while (wait_sig && !go)
-		sigsuspend(&old);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	run_threads((char *)p, pages, ps, threads);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	append_elapsed(info, (t1.tv_sec - t0.tv_sec) * 1000000000LL +
-			     (t1.tv_nsec - t0.tv_nsec));
+	for (r = 0; r < rounds; r++) {
+		if (r) {
+			munmap((void *)p, len);
+			p = alloc_region(len, &kind, want);
+			madvise((void *)p, len, MADV_NOHUGEPAGE);
+		}
+		while (wait_sig && !go)
+			sigsuspend(&old);
+		go = 0;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		run_threads((char *)p, pages, ps, threads);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		append_elapsed(info, (t1.tv_sec - t0.tv_sec) * 1000000000LL +
+				     (t1.tv_nsec - t0.tv_nsec));
+	}
 	if (done)
 		fclose(fopen(done, "w"));
 	return 0;
