@@ -37,6 +37,9 @@ restore() {
 	[ -n "$STATS_WAS" ] && sysctl -qw kernel.bpf_stats_enabled="$STATS_WAS"
 }
 echo never > "$THP" 2>/dev/null
+# Timed rounds run without BPF run-time statistics: they cost two clock
+# reads per program run. Only profile_round turns them on.
+sysctl -qw kernel.bpf_stats_enabled=0 2>/dev/null
 [ -d /sys/kernel/tracing/events ] ||
 	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 
