@@ -125,6 +125,14 @@ attach_bpftrace() {
 	TRACER=$!
 	wait_for "$TMP/bt.out" '^Attaching'
 }
+# The same bystander set-up under bpftrace: the floor any BPF tracer on
+# this tracepoint pays for other processes' faults.
+attach_btbystander() {
+	$TR_CPU bpftrace -e "tracepoint:exceptions:page_fault_user /pid == $SLEEPER/ {
+		printf(\"%d %lx\\n\", tid, args->address); }" > "$TMP/btby.out" 2>&1 &
+	TRACER=$!
+	wait_for "$TMP/btby.out" '^Attaching'
+}
 attach_perf() {
 	$TR_CPU perf trace --no-syscalls --pf=all -p "$FP" -o "$TMP/perf.out" \
 		> /dev/null 2>&1 &
@@ -237,10 +245,11 @@ loader_cost() {
 echo "bench: $(uname -r), $(nproc) CPUs, $RUNS rounds of $PAGES pages ($FAULTS faults) per variant, THP never"
 spread=""
 variants="untraced stream hist bystander"
-command -v bpftrace > /dev/null && variants="$variants bpftrace"
+command -v bpftrace > /dev/null && variants="$variants bpftrace btbystander"
 perf trace --no-syscalls --pf=all -o /dev/null -- true > /dev/null 2>&1 &&
 	variants="$variants perf"
 bpftrace=0
+btbystander=0
 perf=0
 sleep 1000000 &
 SLEEPER=$!
@@ -268,6 +277,7 @@ p3=$(paired bpftrace)
 p3p=$(paired perf)
 ours_vs_bt=$(awk -v a="$p1" -v b="$p3" 'BEGIN { printf "%.3f", (b > 1) ? (a - 1) / (b - 1) : 0 }')
 p6=$(paired bystander)
+p6bt=$(paired btbystander)
 fault_ns=$(awk -v t="$base" -v n="$FAULTS" 'BEGIN { printf "%.0f", t / n }')
 # A program's share of an untraced fault: the floor of its slowdown.
 share() { awk -v p="$1" -v f="$fault_ns" 'BEGIN { if (p ~ /^[0-9]+$/ && f > 0) printf "%.2f", 1 + p / f; else print "n/a" }'; }
@@ -293,6 +303,7 @@ share() { awk -v p="$1" -v f="$fault_ns" 'BEGIN { if (p ~ /^[0-9]+$/ && f > 0) p
 	echo "| P4 events delivered ÷ faults, one process per CPU | $p4 ($p4_events fault events in all) | 1.000 |"
 	echo "| P5 launch to first event, ours / bpftrace | $p5_ours ms / $p5_bt ms | |"
 	echo "| P6 bystander (other PID traced) ÷ untraced | $p6 | ≤ 1.01 |"
+	echo "| P6 the same under bpftrace, for reference | $p6bt | (0 = no bpftrace) |"
 	echo "| loader peak RSS | $rss_kb KiB | |"
 	echo "| loader CPU per million events | $cpu_per_m s | |"
 	echo
