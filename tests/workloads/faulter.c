@@ -79,6 +79,15 @@ static char *alloc_region(size_t len, const char **kind, int want)
 	return p;
 }
 
+/* A region of @len bytes, without THP so that each page faults alone. */
+static char *new_region(size_t len, const char **kind, int want)
+{
+	char *p = alloc_region(len, kind, want);
+
+	madvise(p, len, MADV_NOHUGEPAGE);
+	return p;
+}
+
 struct slice {
 	volatile char *p;
 	long pages;
@@ -248,16 +257,14 @@ int main(int argc, char **argv)
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &usr1, &old);
-	p = alloc_region(len, &kind, want);
-	madvise((void *)p, len, MADV_NOHUGEPAGE);
+	p = new_region(len, &kind, want);
 	if (uffd_us >= 0)
 		start_uffd((void *)p, len, uffd_us, ps);
 	write_info(info, kind, (char *)p, len, pages);
 	for (r = 0; r < rounds; r++) {
 		if (r) {
 			munmap((void *)p, len);
-			p = alloc_region(len, &kind, want);
-			madvise((void *)p, len, MADV_NOHUGEPAGE);
+			p = new_region(len, &kind, want);
 		}
 		while (wait_sig && !go)
 			sigsuspend(&old);
