@@ -102,37 +102,30 @@ stop_tracer() {
 	TRACER=""
 }
 
-attach_untraced() { :; }
-attach_stream() {
-	$TR_CPU "$B/tamtrace" -j -p "$FP" > /dev/null 2> "$TMP/stream.err" &
+# tamtrace ERRFILE ARGS...: attached once it names its mode.
+attach_tamtrace() {
+	local err=$1
+	shift
+	$TR_CPU "$B/tamtrace" "$@" > /dev/null 2> "$err" &
 	TRACER=$!
-	wait_for "$TMP/stream.err" 'exact:'
+	wait_for "$err" 'exact:'
 }
-attach_hist() {
-	$TR_CPU "$B/tamtrace" hist -p "$FP" > /dev/null 2> "$TMP/hist.err" &
-	TRACER=$!
-	wait_for "$TMP/hist.err" 'exact:'
-}
-attach_bystander() {
-	$TR_CPU "$B/tamtrace" -j -p "$SLEEPER" > /dev/null 2> "$TMP/by.err" &
-	TRACER=$!
-	wait_for "$TMP/by.err" 'exact:'
-}
-attach_bpftrace() {
-	$TR_CPU bpftrace -e "tracepoint:exceptions:page_fault_user /pid == $FP/ {
+# bpftrace PID OUTFILE: P3's printf script, on PID's faults.
+attach_bpftrace_on() {
+	$TR_CPU bpftrace -e "tracepoint:exceptions:page_fault_user /pid == $1/ {
 		printf(\"%d %lx %lx\\n\", tid, args->address, args->error_code); }" \
-		> "$TMP/bt.out" 2>&1 &
+		> "$2" 2>&1 &
 	TRACER=$!
-	wait_for "$TMP/bt.out" '^Attaching'
+	wait_for "$2" '^Attaching'
 }
+attach_untraced() { :; }
+attach_stream() { attach_tamtrace "$TMP/stream.err" -j -p "$FP"; }
+attach_hist() { attach_tamtrace "$TMP/hist.err" hist -p "$FP"; }
+attach_bystander() { attach_tamtrace "$TMP/by.err" -j -p "$SLEEPER"; }
+attach_bpftrace() { attach_bpftrace_on "$FP" "$TMP/bt.out"; }
 # The same bystander set-up under bpftrace: the floor any BPF tracer on
 # this tracepoint pays for other processes' faults.
-attach_btbystander() {
-	$TR_CPU bpftrace -e "tracepoint:exceptions:page_fault_user /pid == $SLEEPER/ {
-		printf(\"%d %lx\\n\", tid, args->address); }" > "$TMP/btby.out" 2>&1 &
-	TRACER=$!
-	wait_for "$TMP/btby.out" '^Attaching'
-}
+attach_btbystander() { attach_bpftrace_on "$SLEEPER" "$TMP/btby.out"; }
 attach_perf() {
 	$TR_CPU perf trace --no-syscalls --pf=all -p "$FP" -o "$TMP/perf.out" \
 		> /dev/null 2>&1 &
