@@ -64,6 +64,13 @@ struct region_info {
 	char name[TT_NAME_LEN];
 };
 
+/* Where a fault's region came from, which decides when to record it. */
+enum reg_src {
+	REG_LOOKED_UP = 0,	/* classified for this fault alone */
+	REG_CACHED,		/* from the VMA cache, recorded when filled */
+	REG_FILLED,		/* looked up and put in the VMA cache */
+};
+
 /* A fault between its first entry and its final exit, per thread. */
 struct inflight {
 	__u64 start_ns;
@@ -75,7 +82,7 @@ struct inflight {
 	__u8 started;
 	__u8 retrying;		/* last exit was VM_FAULT_RETRY */
 	__u8 class;		/* from anon_zero_fill, else 0 */
-	__u8 reg_fresh;		/* exceptions mode: reg looked up, not cached */
+	__u8 reg_src;		/* enum reg_src */
 	__u8 pad[3];
 	struct region_info reg;
 };
@@ -394,10 +401,11 @@ static __always_inline void aggregate(void *ctx, const struct inflight *f,
 		return;
 	}
 	/*
-	 * Exceptions mode caches VMAs; every lookup that filled the cache
-	 * recorded its VMA. The other modes see the VMA at each fault.
+	 * A VMA is recorded with its first page, or once per VMA cache
+	 * fill: pages of a cached VMA skip the per-fault map lookup.
 	 */
-	if (mode == TT_MODE_EXCEPTIONS ? f->reg_fresh : added)
+	if (f->reg_src == REG_FILLED ||
+	    (f->reg_src == REG_LOOKED_UP && added))
 		note_vma(f, tgid);
 	if (flags & TT_F_HAS_LATENCY) {
 		slot = (class < TT_CLASS_COUNT ? class : 0) * TT_LAT_SLOTS +
@@ -519,12 +527,13 @@ static __always_inline void find_region(struct inflight *f, __u32 tgid)
 	    c->seq == seq && f->addr >= c->reg.vm_start &&
 	    f->addr < c->reg.vm_end) {
 		f->reg = c->reg;
+		f->reg_src = REG_CACHED;
 		return;
 	}
 	bpf_find_vma(task, f->addr, find_vma_cb, &f->reg, 0);
-	f->reg_fresh = 1;
 	if (!have_seq || f->reg.kind == TT_REG_UNKNOWN)
 		return;
+	f->reg_src = REG_FILLED;
 	c->mm = (__u64)mm;
 	c->tgid = tgid;
 	c->seq = seq;
