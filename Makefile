@@ -10,7 +10,7 @@ ARCH := x86
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers
-CPPFLAGS += -I$(OUTPUT) -Ibpf -Isrc
+CPPFLAGS += -I$(OUTPUT) -Ibpf -Isrc/core -Isrc/report -Isrc/cmd
 # Static, so the same binary runs on the host and inside the test VMs.
 LDFLAGS += -static
 LDLIBS += -lbpf -lelf -lz -lzstd -lm
@@ -18,9 +18,11 @@ LDLIBS += -lbpf -lelf -lz -lzstd -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-Ivmlinux -Ibpf
 
-TOOL_SRCS := $(wildcard src/*.c)
-TOOL_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(TOOL_SRCS))
-TOOL_HDRS := $(wildcard src/*.h) bpf/tamtrace.h
+# src/core: session, modes, tracer, launch, probe; src/cmd: subcommands;
+# src/report: writers of events, histograms, heatmap, stacks.
+TOOL_SRCS := $(wildcard src/*.c src/*/*.c)
+TOOL_OBJS := $(patsubst src/%.c,$(OUTPUT)/obj/%.o,$(TOOL_SRCS))
+TOOL_HDRS := $(wildcard src/*/*.h) bpf/tamtrace.h
 WORKLOADS := $(patsubst tests/workloads/%.c,$(OUTPUT)/%,$(wildcard tests/workloads/*.c))
 
 .SECONDARY:
@@ -48,7 +50,8 @@ $(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/tamtrace.h vmlinux/vmlinux.h | $(OUTPUT)
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(TOOL_OBJS): $(OUTPUT)/%.o: src/%.c $(TOOL_HDRS) $(OUTPUT)/tamtrace.skel.h
+$(TOOL_OBJS): $(OUTPUT)/obj/%.o: src/%.c $(TOOL_HDRS) $(OUTPUT)/tamtrace.skel.h
+	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/tamtrace: $(TOOL_OBJS)

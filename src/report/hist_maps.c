@@ -4,7 +4,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "histdata.h"
+#include "hist_maps.h"
 #include "regions.h"
 
 /*

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "histdata.h"
+#include "hist_maps.h"
 
 struct hist_meta {
 	const char *mode;

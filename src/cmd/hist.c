@@ -9,11 +9,11 @@
 #include <string.h>
 #include "exitcodes.h"
 #include "heatmap.h"
-#include "histdata.h"
-#include "histout.h"
+#include "hist_maps.h"
+#include "hist_report.h"
 #include "session.h"
 #include "stacks.h"
-#include "hist.h"
+#include "cmds.h"
 
 struct hist {
 	struct session s;

@@ -2,9 +2,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "histogram.h"
-#include "histout.h"
-#include "output.h"
+#include "log2_hist.h"
+#include "hist_report.h"
+#include "events.h"
 
 /* Time from the tamalloc() call to the first touch of each page. */
 struct payoff {

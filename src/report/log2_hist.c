@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "histogram.h"
+#include "log2_hist.h"
 
 #define BAR_WIDTH 40
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "output.h"
+#include "events.h"
 #include "procstats.h"
 #include "session.h"
 #include "stacks.h"

@@ -3,7 +3,7 @@
 #ifndef __TT_HEATMAP_H
 #define __TT_HEATMAP_H
 
-#include "histdata.h"
+#include "hist_maps.h"
 
 int heatmap_write(const char *path, const struct histdata *d);
 

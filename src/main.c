@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tamtrace: entry point, dispatching to the subcommands. */
 #include <string.h>
-#include "hist.h"
-#include "stats.h"
-#include "stream.h"
+#include "cmds.h"
 
 int main(int argc, char **argv)
 {

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "exitcodes.h"
-#include "output.h"
+#include "events.h"
 #include "procstats.h"
-#include "stats.h"
+#include "cmds.h"
 
 #define MAX_PIDS 64
 

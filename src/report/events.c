@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <time.h>
-#include "output.h"
+#include "events.h"
 #include "regions.h"
 
 static const char * const classes[TT_CLASS_COUNT] = {

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "exitcodes.h"
-#include "output.h"
+#include "events.h"
 #include "session.h"
-#include "stream.h"
+#include "cmds.h"
 
 struct stream {
 	struct session s;

@@ -6,7 +6,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <sys/types.h>
-#include "histdata.h"
+#include "hist_maps.h"
 #include "tracer.h"
 
 struct exec_map {
