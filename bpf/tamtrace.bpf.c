@@ -17,13 +17,16 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader between open and load. */
 const volatile bool follow = false;
+const volatile __u32 filter = TT_FILTER_TGID;	/* enum tt_filter */
+const volatile __u32 target_tid = 0;	/* TT_FILTER_TID */
+const volatile __u32 self_tgid = 0;	/* TT_FILTER_ALL: tamtrace itself */
 const volatile __u32 exec_tgid = 0;	/* launched command, before exec */
 const volatile __u32 mode = TT_MODE_EXCEPTIONS;
 const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile bool hist_mode = false;	/* aggregate, do not stream */
 const volatile bool want_stacks = false;
 const volatile bool want_heat = false;
-const volatile __u64 heat_slot_ns = 1000000;	/* heatmap: 1 ms */
+const volatile __u64 heat_slot_ns = TT_HEAT_SLOT_NS;
 
 /* Stable kernel ABI values, checked against BTF where it has them. */
 #define FAULT_FLAG_WRITE_	0x1
@@ -47,13 +50,22 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-/* Process tree followed with -f; seeded by the loader. */
+/* Processes traced with several -p, or followed with -f; seeded by the
+ * loader, emptied as they exit. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, TT_MAX_TGIDS);
 	__type(key, __u32);
 	__type(value, __u8);
 } tgids SEC(".maps");
+
+/* -c: the cgroup v2 directory whose subtree is traced. */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroups SEC(".maps");
 
 /* The VMA a fault hit, as the events report it. */
 struct region_info {
@@ -89,7 +101,7 @@ struct inflight {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, TT_MAX_INFLIGHT);
 	__type(key, __u32);
 	__type(value, struct inflight);
 } inflight SEC(".maps");
@@ -101,7 +113,7 @@ struct alloc_start {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, TT_MAX_ALLOCS);
 	__type(key, __u32);
 	__type(value, struct alloc_start);
 } allocs SEC(".maps");
@@ -139,7 +151,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
 	__uint(max_entries, 1);
 	__uint(key_size, sizeof(__u32));
-	__uint(value_size, 127 * sizeof(__u64));
+	__uint(value_size, TT_STACK_DEPTH * sizeof(__u64));
 } stack_traces SEC(".maps");
 
 struct {
@@ -166,11 +178,26 @@ static __always_inline void count(__u32 idx)
 		(*v)++;
 }
 
-static __always_inline bool traced(__u32 tgid)
+/* Is the process @tgid traced? -p, -f and the launched command. */
+static __always_inline bool tgid_traced(__u32 tgid)
 {
 	if (tgid == active_tgid && tgid)
 		return true;
-	return follow && bpf_map_lookup_elem(&tgids, &tgid);
+	return (follow || filter == TT_FILTER_TGIDS) &&
+	       bpf_map_lookup_elem(&tgids, &tgid);
+}
+
+/* Is the current task, @id from bpf_get_current_pid_tgid(), traced? The
+ * filter is a load-time constant: the verifier drops the other branches. */
+static __always_inline bool traced(__u64 id)
+{
+	if (filter == TT_FILTER_ALL)
+		return (id >> 32) != self_tgid;
+	if (filter == TT_FILTER_TID)
+		return (__u32)id == target_tid;
+	if (filter == TT_FILTER_CGROUP)
+		return bpf_current_task_under_cgroup(&cgroups, 0) == 1;
+	return tgid_traced(id >> 32);
 }
 
 static __always_inline __u64 submit_flags(void)
@@ -429,7 +456,7 @@ static __always_inline void emit_fault(void *ctx, const struct inflight *f,
 {
 	struct tt_fault_event *e;
 
-	count(TT_CNT_SEEN);
+	count(TT_CNT_FAULTS);
 	if (hist_mode) {
 		aggregate(ctx, f, id >> 32, access, class, flags, latency);
 		return;
@@ -550,7 +577,7 @@ int BPF_PROG(page_fault_user, unsigned long address, struct pt_regs *regs,
 	bool prot = error_code & X86_PF_PROT_;
 	__u8 access;
 
-	if (!traced(id >> 32))
+	if (!traced(id))
 		return 0;
 	f.addr = address;
 	f.ip = regs->ip;	/* a BTF pointer: a direct load */
@@ -558,9 +585,9 @@ int BPF_PROG(page_fault_user, unsigned long address, struct pt_regs *regs,
 	f.have_pf = 1;
 	f.start_ns = bpf_ktime_get_ns();
 	if (mode != TT_MODE_EXCEPTIONS) {
-		/* handle_mm_fault() follows on this thread: leave it the code */
-		if (bpf_map_update_elem(&inflight, &tid, &f, BPF_ANY))
-			count(TT_CNT_INFLIGHT_FULL);
+		/* handle_mm_fault() follows on this thread: leave it the code.
+		 * Without a slot, fault_enter() tries again and counts the loss. */
+		bpf_map_update_elem(&inflight, &tid, &f, BPF_ANY);
 		return 0;
 	}
 	find_region(&f, id >> 32);
@@ -580,7 +607,7 @@ static __always_inline void fault_enter(struct vm_area_struct *vma,
 	__u32 tid = (__u32)id;
 	struct inflight *f;
 
-	if (!traced(id >> 32))
+	if (!traced(id))
 		return;
 	f = bpf_map_lookup_elem(&inflight, &tid);
 	if (f && f->started && f->retrying && f->addr == address) {
@@ -635,7 +662,7 @@ static __always_inline void fault_exit(void *ctx, unsigned long address,
 	struct inflight *f;
 	__u8 access;
 
-	if (!traced(id >> 32))
+	if (!traced(id))
 		return;
 	f = bpf_map_lookup_elem(&inflight, &tid);
 	if (!f || !f->started)
@@ -689,10 +716,11 @@ SEC("tp_btf/anon_zero_fill")
 int BPF_PROG(anon_zero_fill, struct vm_area_struct *vma,
 	     unsigned long address, unsigned int nr_pages, int kind)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
 	struct inflight *f;
 
-	if (!traced(bpf_get_current_pid_tgid() >> 32))
+	if (!traced(id))
 		return 0;
 	f = bpf_map_lookup_elem(&inflight, &tid);
 	if (f && f->started)
@@ -725,7 +753,7 @@ int tamalloc_enter(struct trace_event_raw_sys_enter *ctx)
 	__u32 tid = (__u32)id;
 	struct alloc_start a;
 
-	if (!traced(id >> 32))
+	if (!traced(id))
 		return 0;
 	a.ts_ns = bpf_ktime_get_ns();
 	a.size = BPF_CORE_READ(ctx, args[0]);
@@ -744,7 +772,7 @@ int tamalloc_exit(struct trace_event_raw_sys_exit *ctx)
 	a = bpf_map_lookup_elem(&allocs, &tid);
 	if (!a)
 		return 0;
-	count(TT_CNT_SEEN);
+	count(TT_CNT_ALLOCS);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(TT_CNT_DROPPED);
@@ -775,19 +803,23 @@ int BPF_PROG(process_fork, struct task_struct *parent,
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
 	__u8 one = 1;
 
-	if (traced(ptgid) && ptgid != ctgid)
+	if (tgid_traced(ptgid) && ptgid != ctgid)
 		bpf_map_update_elem(&tgids, &ctgid, &one, BPF_ANY);
 	return 0;
 }
 
-/* A followed process is gone: forget it, so a reused PID is not traced. */
+/*
+ * A followed process is gone: forget it, so that a reused PID is not
+ * traced and the loader sees when the last one exited. The tracepoint
+ * fires per thread, after do_exit() counted the thread out of
+ * signal->live: zero there means the whole process is dead.
+ */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(process_exit, struct task_struct *p)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	if ((__u32)id == tgid)
+	if (!BPF_CORE_READ(p, signal, live.counter))
 		bpf_map_delete_elem(&tgids, &tgid);
 	return 0;
 }

@@ -10,6 +10,21 @@
 #define TT_COMM_LEN	16
 #define TT_NAME_LEN	32
 #define TT_PAGE_SHIFT	12	/* x86_64 base pages */
+
+/* Map sizes and limits, the same for BPF and the loader. */
+#define TT_MAX_PIDS		64	/* -p PID,... */
+#define TT_MAX_TGIDS		4096	/* processes followed with -f */
+#define TT_MAX_INFLIGHT		16384	/* threads inside a fault at once */
+#define TT_MAX_ALLOCS		4096	/* threads inside tamalloc() at once */
+#define TT_MAX_VMAS		4096	/* hist: regions */
+#define TT_MAX_STACKS		16384	/* hist: distinct stacks */
+#define TT_STACK_DEPTH		127	/* frames per stack (PERF_MAX_STACK_DEPTH) */
+#define TT_HEAT_SLOT_NS		1000000ULL	/* hist: heatmap time slot, 1 ms */
+#define TT_MAX_PAGES_DEFAULT	262144	/* hist: --max-pages */
+#define TT_MAX_PAGES_MIN	16
+#define TT_MAX_PAGES_MAX	(1 << 26)
+#define TT_BUF_MB_DEFAULT	16	/* -b, ring buffer MiB */
+#define TT_BUF_MB_MAX		1024
 /* Length tamalloc() maps for @size bytes. */
 #define TT_PAGE_ALIGN(size) \
 	(((size) + (1ULL << TT_PAGE_SHIFT) - 1) & ~((1ULL << TT_PAGE_SHIFT) - 1))
@@ -27,10 +42,20 @@ enum tt_mode {
 	TT_MODE_COUNT,
 };
 
+/* Which tasks the programs trace; the loader picks one. */
+enum tt_filter {
+	TT_FILTER_TGID = 0,	/* active_tgid, plus the tgids map with -f */
+	TT_FILTER_TGIDS,	/* the tgids map: several -p, or -f */
+	TT_FILTER_TID,		/* -t: one thread */
+	TT_FILTER_CGROUP,	/* -c: tasks in a cgroup v2 subtree */
+	TT_FILTER_ALL,		/* -a: every process but tamtrace */
+};
+
 enum tt_access {
 	TT_ACC_READ = 0,
 	TT_ACC_WRITE = 1,
 	TT_ACC_EXEC = 2,
+	TT_ACC_COUNT,
 };
 
 enum tt_class {
@@ -95,12 +120,14 @@ struct tt_alloc_event {
 };
 
 /*
- * Per-CPU counters, indexes into the counters map. Only failures are
- * counted besides SEEN, to keep the hot path short: events written to
- * the ring buffer are SEEN - DROPPED, faults in the maps SEEN - PAGE_OVERFLOW.
+ * Per-CPU counters, indexes into the counters map. Besides what the
+ * filter accepted, only losses are counted, to keep the hot path short:
+ * events delivered are FAULTS + ALLOCS - DROPPED, faults in the maps
+ * FAULTS - PAGE_OVERFLOW.
  */
 enum tt_counter {
-	TT_CNT_SEEN = 0,	/* events the filter accepted */
+	TT_CNT_FAULTS = 0,	/* faults the filter accepted */
+	TT_CNT_ALLOCS,		/* tamalloc() calls the filter accepted */
 	TT_CNT_DROPPED,		/* ring buffer full: event lost */
 	TT_CNT_INFLIGHT_FULL,	/* no slot to pair fault entry and exit */
 	TT_CNT_PAGE_OVERFLOW,	/* hist mode: pages map full, fault lost */

@@ -1,29 +1,61 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Command-line options of the streaming tracer. */
+/*
+ * The command line of every subcommand: one option table, one parser,
+ * one --help generator. Each option says which subcommands take it.
+ */
 #ifndef __TT_CLI_H
 #define __TT_CLI_H
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include "tamtrace.h"
 
-struct tt_opts {
-	pid_t pid;		/* -p, 0 when launching a command */
-	char **argv;		/* command after --, NULL with -p */
-	bool follow;		/* -f */
-	bool json;		/* -j */
-	bool timestamp;		/* -T */
-	bool verbose;		/* -v */
-	int mode;		/* -m, -1 for the best available */
-	double duration;	/* -d seconds, 0 for no limit */
-	unsigned int buf_mb;	/* -b ring buffer size, MiB */
+enum tt_cmd {
+	TT_CMD_STREAM = 1 << 0,	/* tamtrace [OPTIONS] TARGET */
+	TT_CMD_HIST = 1 << 1,	/* tamtrace hist */
+	TT_CMD_STATS = 1 << 2,	/* tamtrace stats */
 };
 
-/* Parse argv; returns 0, or an exit code after printing help or an error. */
-int cli_parse(int argc, char **argv, struct tt_opts *o);
-/* -p -d -m -f -v, shared by the subcommands: 0 if handled, 1 if @c is
- * not one of them, or TT_EXIT_USAGE after printing the error. */
-int cli_parse_common(int c, const char *arg, struct tt_opts *o);
-const char *mode_name(int mode);
-int mode_parse(const char *s);
+struct tt_opts {
+	enum tt_cmd cmd;
+	/* what to trace: exactly one of these (stats: -p or -a or none) */
+	pid_t pids[TT_MAX_PIDS];	/* -p, repeatable, comma lists */
+	int npids;
+	pid_t tid;			/* -t */
+	const char *cgroup;		/* -c */
+	bool all;			/* -a */
+	char **argv;			/* -- COMMAND ARGS */
+	/* tracing */
+	bool follow;			/* -f */
+	bool verbose;			/* -v */
+	int mode;			/* -m, -1: the best available */
+	double duration;		/* -d seconds, 0: no limit */
+	unsigned int buf_mb;		/* -b */
+	const char *output;		/* -o, NULL: stdout */
+	/* stream */
+	bool json;			/* -j (stats too) */
+	bool timestamp;			/* -T */
+	bool relative;			/* -r */
+	/* hist */
+	const char *csv, *json_file, *heatmap, *stacks;
+	unsigned int max_pages;
+	double interval;		/* positional [interval [count]] */
+	long count;
+	/* stats */
+	char sort;			/* 'r' rss, 'v' reserved, 'o' oom */
+	double watch;			/* -w */
+};
+
+/*
+ * Parse @argv (argv[0] is the subcommand's name). Returns true to run;
+ * false after printing --help (*exit_code 0) or an error (2).
+ */
+bool cli_parse(enum tt_cmd cmd, int argc, char **argv, struct tt_opts *o,
+	       int *exit_code);
+/* Print "tamtrace[ SUB]: MESSAGE" and the --help hint; returns 2. */
+int cli_usage_error(const struct tt_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* "tamtrace", "tamtrace hist" or "tamtrace stats", for messages. */
+const char *cli_prog(const struct tt_opts *o);
 
 #endif /* __TT_CLI_H */

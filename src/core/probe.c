@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include "tamtrace.h"
 #include "exitcodes.h"
+#include "modes.h"
 #include "probe.h"
 
 #define TRACEFS "/sys/kernel/tracing"
@@ -59,11 +60,6 @@ int probe_tracefs(void)
 	return 0;
 }
 
-static bool has_type(const struct btf *btf, const char *name, int kind)
-{
-	return btf__find_by_name_kind(btf, name, kind) >= 0;
-}
-
 static bool tracefs_has(const char *event)
 {
 	char path[256];
@@ -75,26 +71,17 @@ static bool tracefs_has(const char *event)
 int probe_features(struct tt_features *f)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
-	int k = BTF_KIND_TYPEDEF;
+	int k = BTF_KIND_TYPEDEF, m;
 
 	memset(f, 0, sizeof(*f));
 	if (!btf)
 		return -errno;
-	f->mode_ok[TT_MODE_PATCHED] =
-		has_type(btf, "btf_trace_handle_mm_fault_enter", k) &&
-		has_type(btf, "btf_trace_anon_zero_fill", k);
-	f->why_not[TT_MODE_PATCHED] =
-		"no mm_fault tracepoints (kernel without the tamalloc patch)";
-	f->mode_ok[TT_MODE_FENTRY] =
-		has_type(btf, "handle_mm_fault", BTF_KIND_FUNC);
-	f->why_not[TT_MODE_FENTRY] = "handle_mm_fault() is not in the BTF";
-	f->mode_ok[TT_MODE_EXCEPTIONS] =
-		has_type(btf, "btf_trace_page_fault_user", k);
-	f->why_not[TT_MODE_EXCEPTIONS] =
-		"no exceptions:page_fault_user tracepoint (x86 only)";
-	f->sched_tp = has_type(btf, "btf_trace_sched_process_fork", k) &&
-		      has_type(btf, "btf_trace_sched_process_exec", k) &&
-		      has_type(btf, "btf_trace_sched_process_exit", k);
+	for (m = 0; m < TT_MODE_COUNT; m++)
+		f->mode_ok[m] = tt_modes[m].probe(btf, &f->why_not[m]);
+	f->sched_tp =
+		btf__find_by_name_kind(btf, "btf_trace_sched_process_fork", k) >= 0 &&
+		btf__find_by_name_kind(btf, "btf_trace_sched_process_exec", k) >= 0 &&
+		btf__find_by_name_kind(btf, "btf_trace_sched_process_exit", k) >= 0;
 	f->tamalloc_tp = tracefs_has("syscalls/sys_enter_tamalloc") &&
 			 tracefs_has("syscalls/sys_exit_tamalloc");
 	btf__free(btf);

@@ -5,10 +5,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "tamtrace.h"
 
 struct tt_features {
-	bool mode_ok[3];		/* indexed by enum tt_mode */
-	const char *why_not[3];		/* reason a mode is unavailable */
+	bool mode_ok[TT_MODE_COUNT];	/* from each mode's probe */
+	const char *why_not[TT_MODE_COUNT];	/* reason it is unavailable */
 	bool tamalloc_tp;		/* syscalls:sys_{enter,exit}_tamalloc */
 	bool sched_tp;			/* sched_process_{fork,exec} tp_btf */
 };

@@ -1,38 +1,69 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* What streaming and histogram runs share: checks, the target process,
- * mode probing with fallback, and the stop conditions. */
+/*
+ * One trace, whatever the subcommand: host checks, the target, mode
+ * probing with fallback, the only poll loop, stop conditions, losses,
+ * and the exit status. What to do with the events is a sink's business.
+ */
 #ifndef __TT_SESSION_H
 #define __TT_SESSION_H
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include "cli.h"
-#include "launch.h"
+#include "outfile.h"
 #include "probe.h"
+#include "target.h"
 #include "tracer.h"
 
-struct session {
-	struct tt_opts opts;
-	struct tt_features feat;
-	struct tracer_cfg cfg;	/* filled in by the caller, mode by us */
-	struct tracer *tr;
-	struct launch child;
-	bool launched;
-	int mode;
-	unsigned long long start_ns;
+/* The loss counters of enum tt_counter, summed over CPUs. */
+struct tt_losses {
+	unsigned long long n[TT_CNT_COUNT];
 };
 
-extern volatile sig_atomic_t session_exiting;
+struct session;
+struct sink;
+
+#define SINK_DONE 1	/* tick(): the sink has all it wants, stop */
+
+struct sink_ops {
+	/* The target runs, events follow: headers. 0 or -errno. */
+	int (*start)(struct sink *k, struct session *s);
+	/* One ring-buffer record. 0, or -errno to stop reading. */
+	int (*on_event)(struct sink *k, const void *data, size_t len);
+	/* About every 100 ms. 0, SINK_DONE, or -errno. */
+	int (*tick)(struct sink *k, struct session *s);
+	/* The trace ended: final output. Returns an enum tt_exit. */
+	int (*finish)(struct sink *k, struct session *s,
+		      const struct tt_losses *l);
+};
+
+struct sink {
+	const struct sink_ops *ops;
+};
+
+struct session {
+	const struct tt_opts *opts;
+	struct tt_features feat;
+	struct tracer_cfg cfg;	/* hist settings from the caller */
+	struct tracer *tr;
+	struct target tgt;
+	struct outfile out;	/* -o, or stdout */
+	int mode;		/* enum tt_mode, once attached */
+	unsigned long long start_ns;
+	struct tt_losses warned;
+};
 
 unsigned long long now_ns(void);
-/* Each returns 0 or an enum tt_exit, after printing why. */
-int session_init(struct session *s);
-int session_start_target(struct session *s);
-int session_start_tracer(struct session *s);
-int session_release_target(struct session *s);
-bool session_target_gone(struct session *s);
-/* True once a signal, the target's exit or the duration says stop. */
-bool session_should_stop(struct session *s);
-void session_close(struct session *s, int err);
+/* Run the whole trace into @k; returns tamtrace's exit status. */
+int session_run(struct session *s, const struct tt_opts *o, struct sink *k);
+/* Read the counters now; 0 or -errno. */
+int session_losses(struct session *s, struct tt_losses *l);
+/* Faults lost, counters that are not FAULTS or ALLOCS. */
+unsigned long long losses_total(const struct tt_losses *l);
+/* {"ringbuf":N,"inflight":N,...} */
+void losses_json(FILE *f, const struct tt_losses *l);
+/* "ring buffer full 0, in-flight table full 0, ..." */
+void losses_text(FILE *f, const struct tt_losses *l);
 
 #endif /* __TT_SESSION_H */

@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tamtrace.skel.h"
+#include "modes.h"
 #include "tracer.h"
 
 struct tracer {
@@ -14,17 +16,18 @@ struct tracer {
 	int ncpus;
 };
 
-/* Programs each mode needs; everything else is not loaded. */
+/* Programs the mode needs; the other modes' programs are not loaded. */
 static void set_autoload(struct tamtrace_bpf *s, const struct tracer_cfg *c)
 {
-	bool patched = c->mode == TT_MODE_PATCHED;
-	bool fentry = c->mode == TT_MODE_FENTRY;
+	struct bpf_program *p;
 
-	bpf_program__set_autoload(s->progs.mm_fault_enter, patched);
-	bpf_program__set_autoload(s->progs.mm_fault_exit, patched);
-	bpf_program__set_autoload(s->progs.anon_zero_fill, patched);
-	bpf_program__set_autoload(s->progs.fentry_fault, fentry);
-	bpf_program__set_autoload(s->progs.fexit_fault, fentry);
+	bpf_object__for_each_program(p, s->obj) {
+		const char *name = bpf_program__name(p);
+
+		if (mode_owns_prog(name))
+			bpf_program__set_autoload(p,
+						  mode_has_prog(c->mode, name));
+	}
 	/* The tamalloc syscall exists only on the patched kernel. */
 	bpf_program__set_autoload(s->progs.tamalloc_enter, c->with_tamalloc);
 	bpf_program__set_autoload(s->progs.tamalloc_exit, c->with_tamalloc);
@@ -39,18 +42,16 @@ static void set_autoload(struct tamtrace_bpf *s, const struct tracer_cfg *c)
 /* Histogram maps are created with one entry unless hist mode uses them. */
 static int size_hist_maps(struct tamtrace_bpf *s, const struct tracer_cfg *c)
 {
-	unsigned int stacks = c->hist && c->stacks ? 16384 : 1;
+	unsigned int stacks = c->hist && c->stacks ? TT_MAX_STACKS : 1;
 	int err = 0;
 
 	s->rodata->hist_mode = c->hist;
 	s->rodata->want_stacks = c->hist && c->stacks;
 	s->rodata->want_heat = c->hist && c->heat;
-	if (c->heat_slot_ns)
-		s->rodata->heat_slot_ns = c->heat_slot_ns;
 	if (!c->hist)
 		return 0;
 	err = err ?: bpf_map__set_max_entries(s->maps.pages, c->max_pages);
-	err = err ?: bpf_map__set_max_entries(s->maps.vmas, 4096);
+	err = err ?: bpf_map__set_max_entries(s->maps.vmas, TT_MAX_VMAS);
 	err = err ?: bpf_map__set_max_entries(s->maps.heat,
 					      c->heat ? c->max_pages * 2 : 1);
 	err = err ?: bpf_map__set_max_entries(s->maps.stack_traces, stacks);
@@ -65,6 +66,9 @@ static int configure(struct tracer *t, const struct tracer_cfg *c)
 	int err;
 
 	s->rodata->follow = c->follow;
+	s->rodata->filter = c->filter;
+	s->rodata->target_tid = c->tid;
+	s->rodata->self_tgid = getpid();
 	s->rodata->exec_tgid = c->exec_pid;
 	s->rodata->mode = c->mode;
 	/* Wake the reader when an eighth of the buffer waits. */
@@ -76,18 +80,28 @@ static int configure(struct tracer *t, const struct tracer_cfg *c)
 	return size_hist_maps(s, c);
 }
 
+/* The processes to trace (-p), and the cgroup of -c. */
 static int seed(struct tracer *t, const struct tracer_cfg *c)
 {
-	__u32 tgid = c->pid;
+	__u32 key = 0, fd = c->cgroup_fd;
 	__u8 one = 1;
+	int i, err = 0;
 
-	if (!c->pid)
+	if (c->filter == TT_FILTER_CGROUP)
+		return bpf_map__update_elem(t->skel->maps.cgroups, &key,
+					    sizeof(key), &fd, sizeof(fd),
+					    BPF_ANY);
+	if (c->npids)
+		t->skel->bss->active_tgid = c->pids[0];
+	if (!c->follow && c->filter != TT_FILTER_TGIDS)
 		return 0;
-	t->skel->bss->active_tgid = tgid;
-	if (!c->follow)
-		return 0;
-	return bpf_map__update_elem(t->skel->maps.tgids, &tgid, sizeof(tgid),
-				    &one, sizeof(one), BPF_ANY);
+	for (i = 0; i < c->npids && !err; i++) {
+		key = c->pids[i];
+		err = bpf_map__update_elem(t->skel->maps.tgids, &key,
+					   sizeof(key), &one, sizeof(one),
+					   BPF_ANY);
+	}
+	return err;
 }
 
 #define FAIL(step) do { snprintf(why, why_len, "%s", step); goto fail; } while (0)
@@ -131,14 +145,23 @@ fail:
 	return err < 0 ? err : -EINVAL;
 }
 
-int tracer__poll(struct tracer *t, int timeout_ms)
+int tracer__epoll_fd(struct tracer *t)
 {
-	int n = ring_buffer__poll(t->rb, timeout_ms);
+	return ring_buffer__epoll_fd(t->rb);
+}
 
-	if (n < 0)
-		return n;
-	/* Wakeups are batched: take what arrived without one. */
+int tracer__consume(struct tracer *t)
+{
+	/* Wakeups are batched: read whatever waits, woken or not. */
 	return ring_buffer__consume(t->rb);
+}
+
+bool tracer__has_followed(struct tracer *t)
+{
+	__u32 key;
+
+	return !bpf_map__get_next_key(t->skel->maps.tgids, NULL, &key,
+				      sizeof(key));
 }
 
 int tracer__counters(struct tracer *t, unsigned long long out[TT_CNT_COUNT])

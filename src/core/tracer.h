@@ -14,8 +14,12 @@ typedef int (*tracer_event_fn)(void *ctx, void *data, size_t len);
 
 struct tracer_cfg {
 	int mode;		/* enum tt_mode */
-	pid_t pid;		/* running process to trace, or 0 */
+	int filter;		/* enum tt_filter */
+	const pid_t *pids;	/* running processes to trace (-p) */
+	int npids;
 	pid_t exec_pid;		/* launched child: traced from its exec */
+	pid_t tid;		/* TT_FILTER_TID */
+	int cgroup_fd;		/* TT_FILTER_CGROUP: open cgroup directory */
 	bool follow;
 	bool with_tamalloc;	/* attach the tamalloc syscall tracepoints */
 	bool with_sched;	/* sched tp_btf programs are available */
@@ -24,7 +28,6 @@ struct tracer_cfg {
 	bool stacks;		/* hist: count stacks per fault class */
 	bool heat;		/* hist: count faults per page and ms */
 	unsigned int max_pages;	/* hist: capacity of the per-page map */
-	unsigned long long heat_slot_ns;
 	tracer_event_fn on_event;
 	void *ctx;
 };
@@ -33,8 +36,13 @@ struct tracer_cfg {
  * failure @why (if not NULL) names the step that failed. */
 int tracer__new(const struct tracer_cfg *cfg, struct tracer **out,
 		char *why, size_t why_len);
-/* Wait up to @timeout_ms for events and hand them to on_event. */
-int tracer__poll(struct tracer *t, int timeout_ms);
+/* Readable when events wait: for poll(2) next to other descriptors. */
+int tracer__epoll_fd(struct tracer *t);
+/* Hand every waiting event to on_event; returns their number or -errno
+ * (on_event's own error included). */
+int tracer__consume(struct tracer *t);
+/* True while some process of the -f / several -p table is alive. */
+bool tracer__has_followed(struct tracer *t);
 /* Sum of the per-CPU counters, indexed by enum tt_counter. */
 int tracer__counters(struct tracer *t, unsigned long long out[TT_CNT_COUNT]);
 void tracer__free(struct tracer *t);

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "escape.h"
 #include "heatmap.h"
+#include "hist_report.h"
 
 #define MAX_ROWS_PER_REGION	200
 #define MAX_COLS		400
@@ -191,8 +193,10 @@ static void svg_regions(FILE *f, const struct grid *g,
 			"stroke=\"#888\" stroke-width=\"0.5\"/>\n", LEFT - 5, y,
 			LEFT + PLOT_W, y);
 		fprintf(f, "<text x=\"%.0f\" y=\"%.2f\" font-size=\"11\" "
-			"text-anchor=\"end\">pid %u %.40s</text>\n", LEFT - 8,
-			y + 11, v->key.tgid, v->label);
+			"text-anchor=\"end\">pid %u ", LEFT - 8, y + 11,
+			v->key.tgid);
+		esc_xml(f, v->label, 40);
+		fputs("</text>\n", f);
 		fprintf(f, "<text x=\"%.0f\" y=\"%.2f\" font-size=\"9\" "
 			"fill=\"#555\" text-anchor=\"end\">%#llx, %llu pages "
 			"(%llu/row)</text>\n", LEFT - 8, y + 23,
@@ -246,30 +250,25 @@ static void svg_legend(FILE *f, const struct grid *g)
 		LEFT + PLOT_W - 312, LEFT + PLOT_W - 95, g->max);
 }
 
-int heatmap_write(const char *path, const struct histdata *d)
+int heatmap_write(FILE *f, void *report)
 {
+	const struct histdata *d = ((const struct hist_report *)report)->d;
 	struct grid g = {};
-	double height, slot_ms = 1.0;
+	double height, slot_ms = TT_HEAT_SLOT_NS / 1e6;
 	int err;
-	FILE *f;
 
 	err = make_bands(&g, d);
 	err = err ?: (g.total_rows ? make_cells(&g, d) : 0);
 	if (err)
 		goto out;
-	f = fopen(path, "w");
-	if (!f) {
-		err = -errno;
-		goto out;
-	}
 	if (g.total_rows)
 		layout(&g);
 	height = (g.total_rows ? g.bottom : TOP + 20) + 60;
-	fprintf(f, "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/"
-		"2000/svg\" width=\"%.0f\" height=\"%.0f\" font-family=\""
-		"sans-serif\">\n<rect width=\"100%%\" height=\"100%%\" "
-		"fill=\"#fff\"/>\n<text x=\"%.0f\" y=\"22\" font-size=\"15\">"
-		"tamtrace: page faults, address x time</text>\n",
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\""
+		"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+		"font-family=\"sans-serif\">\n<rect width=\"100%%\" "
+		"height=\"100%%\" fill=\"#fff\"/>\n<text x=\"%.0f\" y=\"22\" "
+		"font-size=\"15\">tamtrace: page faults, address x time</text>\n",
 		LEFT + PLOT_W + 20, height, LEFT);
 	if (g.total_rows) {
 		svg_cells(f, &g);
@@ -281,7 +280,6 @@ int heatmap_write(const char *path, const struct histdata *d)
 			LEFT, TOP + 20);
 	}
 	fputs("</svg>\n", f);
-	err = fclose(f) ? -errno : 0;
 out:
 	free(g.bands);
 	free(g.cells);

@@ -3,8 +3,9 @@
 #ifndef __TT_HEATMAP_H
 #define __TT_HEATMAP_H
 
-#include "hist_maps.h"
+#include <stdio.h>
 
-int heatmap_write(const char *path, const struct histdata *d);
+/* outfile_write() callback: @report is a struct hist_report. */
+int heatmap_write(FILE *f, void *report);
 
 #endif /* __TT_HEATMAP_H */

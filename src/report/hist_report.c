@@ -3,8 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "log2_hist.h"
+#include "escape.h"
 #include "hist_report.h"
-#include "events.h"
+#include "names.h"
 
 /* Time from the tamalloc() call to the first touch of each page. */
 struct payoff {
@@ -59,25 +60,22 @@ static void tamalloc_payoff(const struct histdata *d, int vma,
 	free(t);
 }
 
-static const char * const short_class[TT_CLASS_COUNT] = {
-	"unk", "zpage", "zfill", "cowz", "cow", "minor", "major", "hzfill",
-	"hzpage",
-};
-
 static void print_region(FILE *f, const struct histdata *d, size_t i)
 {
 	const struct vma_row *v = &d->vmas[i];
 	unsigned long long reserved = (v->info.vm_end - v->key.vm_start) >>
 				      TT_PAGE_SHIFT;
+	char label[4 * 28 + 1];
 	struct payoff p;
 	int c;
 
-	fprintf(f, "%-7u %-28.28s %#14llx %9llu %9llu ", v->key.tgid, v->label,
+	esc_text(label, sizeof(label), v->label, 28);
+	fprintf(f, "%-7u %-28s %#14llx %9llu %9llu ", v->key.tgid, label,
 		(unsigned long long)v->key.vm_start, reserved,
 		v->pages_touched);
 	for (c = 0; c < TT_CLASS_COUNT; c++)
 		if (v->by_class[c])
-			fprintf(f, " %s=%llu", short_class[c], v->by_class[c]);
+			fprintf(f, " %s=%llu", class_short(c), v->by_class[c]);
 	fputc('\n', f);
 	if (v->info.region != TT_REG_TAMALLOC)
 		return;
@@ -91,9 +89,9 @@ static void print_region(FILE *f, const struct histdata *d, size_t i)
 	fputc('\n', f);
 }
 
-void histout_summary(FILE *f, const struct histdata *d,
-		     const struct hist_meta *m)
+void hist_report_summary(FILE *f, const struct hist_report *r)
 {
+	const struct histdata *d = r->d;
 	unsigned long long by_class[TT_CLASS_COUNT] = {}, faults = 0;
 	size_t i;
 	int c;
@@ -104,7 +102,7 @@ void histout_summary(FILE *f, const struct histdata *d,
 			by_class[c] += d->pages[i].st.by_class[c];
 	}
 	fprintf(f, "%llu faults on %zu pages in %.3f s (mode %s)\n", faults,
-		d->npages, m->duration_ns / 1e9, m->mode);
+		d->npages, r->duration_ns / 1e9, r->mode);
 	for (c = 0; c < TT_CLASS_COUNT; c++)
 		if (by_class[c])
 			fprintf(f, "  %-15s %llu\n", class_name(c), by_class[c]);
@@ -112,23 +110,23 @@ void histout_summary(FILE *f, const struct histdata *d,
 		"RESERVED", "TOUCHED", "FAULTS BY CLASS");
 	for (i = 0; i < d->nvmas; i++)
 		print_region(f, d, i);
-	if (m->counters[TT_CNT_PAGE_OVERFLOW])
+	fputs("\nlost: ", f);
+	losses_text(f, &r->losses);
+	fputc('\n', f);
+	if (r->losses.n[TT_CNT_PAGE_OVERFLOW])
 		fprintf(f, "WARNING: %llu faults not counted: the page map is "
 			"full (raise --max-pages)\n",
-			m->counters[TT_CNT_PAGE_OVERFLOW]);
-	if (m->counters[TT_CNT_HEAT_OVERFLOW])
-		fprintf(f, "WARNING: %llu faults missing from the heatmap "
-			"(map full)\n", m->counters[TT_CNT_HEAT_OVERFLOW]);
+			r->losses.n[TT_CNT_PAGE_OVERFLOW]);
 }
 
-void histout_latency(FILE *f, const struct histdata *d,
-		     const struct hist_meta *m)
+void hist_report_latency(FILE *f, const struct hist_report *r)
 {
+	const struct histdata *d = r->d;
 	int c, s;
 
-	if (!m->latency_exact) {
+	if (!r->latency_exact) {
 		fprintf(f, "\nFault latency: not measured in %s mode (it sees "
-			"the exception, not the handler's return)\n", m->mode);
+			"the exception, not the handler's return)\n", r->mode);
 		return;
 	}
 	for (c = 0; c < TT_CLASS_COUNT; c++) {
@@ -143,40 +141,51 @@ void histout_latency(FILE *f, const struct histdata *d,
 	}
 }
 
+/* Latency fields: empty in CSV, null in JSON, where none was measured. */
+static void lat_fields(FILE *f, const struct page_row *p, const char *fmt,
+		       const char *none)
+{
+	if (!p->st.lat_count) {
+		fprintf(f, none, "");
+		return;
+	}
+	fprintf(f, fmt, (unsigned long long)p->st.lat_total_ns,
+		(unsigned long long)p->st.lat_max_ns);
+}
+
 static void csv_row(FILE *f, const struct histdata *d,
 		    const struct page_row *p)
 {
 	const char *region = p->vma >= 0 ? d->vmas[p->vma].label : "unknown";
 	int c;
 
-	fprintf(f, "%llu,\"%s\",%u", (unsigned long long)p->key.page, region,
-		p->st.faults);
+	fprintf(f, "%llu,", (unsigned long long)p->key.page);
+	esc_csv(f, region, sizeof(d->vmas[0].label));
+	fprintf(f, ",%u", p->st.faults);
 	for (c = 0; c < TT_CLASS_COUNT; c++)
 		fprintf(f, ",%u", p->st.by_class[c]);
-	fprintf(f, ",%u,%u,%u,%llu,%llu,%llu,%llu,%u\n", p->st.by_access[0],
-		p->st.by_access[1], p->st.by_access[2],
+	fprintf(f, ",%u,%u,%u,%llu,%llu,", p->st.by_access[TT_ACC_READ],
+		p->st.by_access[TT_ACC_WRITE], p->st.by_access[TT_ACC_EXEC],
 		(unsigned long long)p->st.first_ns,
-		(unsigned long long)p->st.last_ns,
-		(unsigned long long)p->st.lat_total_ns,
-		(unsigned long long)p->st.lat_max_ns, p->key.tgid);
+		(unsigned long long)p->st.last_ns);
+	lat_fields(f, p, "%llu,%llu", "%s,");
+	fprintf(f, ",%u\n", p->key.tgid);
 }
 
-int histout_csv(const char *path, const struct histdata *d)
+int hist_report_csv(FILE *f, void *report)
 {
-	FILE *f = fopen(path, "w");
+	const struct hist_report *r = report;
 	size_t i;
 	int c;
 
-	if (!f)
-		return -errno;
 	fputs("page,region,faults", f);
 	for (c = 0; c < TT_CLASS_COUNT; c++)
 		fprintf(f, ",%s", class_name(c));
 	fputs(",read,write,exec,first_ns,last_ns,lat_total_ns,lat_max_ns,pid\n",
 	      f);
-	for (i = 0; i < d->npages; i++)
-		csv_row(f, d, &d->pages[i]);
-	return fclose(f) ? -errno : 0;
+	for (i = 0; i < r->d->npages; i++)
+		csv_row(f, r->d, &r->d->pages[i]);
+	return 0;
 }
 
 static void json_page(FILE *f, const struct histdata *d,
@@ -186,17 +195,18 @@ static void json_page(FILE *f, const struct histdata *d,
 
 	fprintf(f, "{\"pid\":%u,\"page\":%llu,\"region\":", p->key.tgid,
 		(unsigned long long)p->key.page);
-	json_str(f, p->vma >= 0 ? d->vmas[p->vma].label : "unknown", 300);
+	esc_json(f, p->vma >= 0 ? d->vmas[p->vma].label : "unknown",
+		 sizeof(d->vmas[0].label));
 	fprintf(f, ",\"faults\":%u", p->st.faults);
 	for (c = 0; c < TT_CLASS_COUNT; c++)
 		fprintf(f, ",\"%s\":%u", class_name(c), p->st.by_class[c]);
 	fprintf(f, ",\"read\":%u,\"write\":%u,\"exec\":%u,\"first_ns\":%llu,"
-		"\"last_ns\":%llu,\"lat_total_ns\":%llu,\"lat_max_ns\":%llu}",
-		p->st.by_access[0], p->st.by_access[1], p->st.by_access[2],
+		"\"last_ns\":%llu,", p->st.by_access[TT_ACC_READ],
+		p->st.by_access[TT_ACC_WRITE], p->st.by_access[TT_ACC_EXEC],
 		(unsigned long long)p->st.first_ns,
-		(unsigned long long)p->st.last_ns,
-		(unsigned long long)p->st.lat_total_ns,
-		(unsigned long long)p->st.lat_max_ns);
+		(unsigned long long)p->st.last_ns);
+	lat_fields(f, p, "\"lat_total_ns\":%llu,\"lat_max_ns\":%llu}",
+		   "\"lat_total_ns\":null,\"lat_max_ns\":null}%s");
 }
 
 static void json_region(FILE *f, const struct histdata *d, size_t i)
@@ -206,7 +216,7 @@ static void json_region(FILE *f, const struct histdata *d, size_t i)
 	int c;
 
 	fprintf(f, "{\"pid\":%u,\"region\":", v->key.tgid);
-	json_str(f, v->label, sizeof(v->label));
+	esc_json(f, v->label, sizeof(v->label));
 	fprintf(f, ",\"start\":%llu,\"end\":%llu,\"pages_reserved\":%llu,"
 		"\"pages_touched\":%llu,\"faults_by_class\":{",
 		(unsigned long long)v->key.vm_start,
@@ -256,18 +266,16 @@ static void json_latency(FILE *f, const struct histdata *d, bool exact)
 	fputc('}', f);
 }
 
-int histout_json(const char *path, const struct histdata *d,
-		 const struct hist_meta *m)
+int hist_report_json(FILE *f, void *report)
 {
-	FILE *f = fopen(path, "w");
+	const struct hist_report *r = report;
+	const struct histdata *d = r->d;
 	size_t i;
 
-	if (!f)
-		return -errno;
-	fprintf(f, "{\"mode\":\"%s\",\"duration_ns\":%llu,"
-		"\"overflow\":{\"pages\":%llu,\"heat\":%llu},\"pages\":[",
-		m->mode, m->duration_ns, m->counters[TT_CNT_PAGE_OVERFLOW],
-		m->counters[TT_CNT_HEAT_OVERFLOW]);
+	fprintf(f, "{\"mode\":\"%s\",\"duration_ns\":%llu,\"lost\":", r->mode,
+		r->duration_ns);
+	losses_json(f, &r->losses);
+	fputs(",\"pages\":[", f);
 	for (i = 0; i < d->npages; i++) {
 		fputs(i ? ",\n" : "\n", f);
 		json_page(f, d, &d->pages[i]);
@@ -278,7 +286,7 @@ int histout_json(const char *path, const struct histdata *d,
 		json_region(f, d, i);
 	}
 	fputs("],\n\"latency\":", f);
-	json_latency(f, d, m->latency_exact);
+	json_latency(f, d, r->latency_exact);
 	fputs("}\n", f);
-	return fclose(f) ? -errno : 0;
+	return 0;
 }

@@ -1,25 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Reports of histogram mode: terminal summary, CSV, JSON. */
-#ifndef __TT_HISTOUT_H
-#define __TT_HISTOUT_H
+/* Reports of histogram mode: terminal summary and latency, CSV, JSON. */
+#ifndef __TT_HIST_REPORT_H
+#define __TT_HIST_REPORT_H
 
 #include <stdbool.h>
 #include <stdio.h>
 #include "hist_maps.h"
+#include "session.h"
 
-struct hist_meta {
+struct hist_report {
+	const struct histdata *d;
 	const char *mode;
-	bool latency_exact;	/* false in exceptions mode */
+	bool latency_exact;	/* the mode measures latency */
 	unsigned long long duration_ns;
-	unsigned long long counters[TT_CNT_COUNT];
+	struct tt_losses losses;
 };
 
-void histout_summary(FILE *f, const struct histdata *d,
-		     const struct hist_meta *m);
-void histout_latency(FILE *f, const struct histdata *d,
-		     const struct hist_meta *m);
-int histout_csv(const char *path, const struct histdata *d);
-int histout_json(const char *path, const struct histdata *d,
-		 const struct hist_meta *m);
+void hist_report_summary(FILE *f, const struct hist_report *r);
+void hist_report_latency(FILE *f, const struct hist_report *r);
+/* outfile_write() callbacks: @report is a struct hist_report. */
+int hist_report_csv(FILE *f, void *report);
+int hist_report_json(FILE *f, void *report);
 
-#endif /* __TT_HISTOUT_H */
+#endif /* __TT_HIST_REPORT_H */

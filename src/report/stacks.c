@@ -2,18 +2,20 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "events.h"
+#include "escape.h"
+#include "names.h"
 #include "procstats.h"
 #include "session.h"
 #include "stacks.h"
 #include "symbols.h"
 
-#define MAX_FRAMES 127
+#define MAX_FRAMES TT_STACK_DEPTH
 #define MAX_FILES 64
 
 /* ELF symbol tables, loaded once per file. */
@@ -144,17 +146,22 @@ static void user_frame(FILE *f, struct symbolizer *s,
 		 * resolves, its addresses are link-time addresses. */
 		t = s->exe ? file_symtab(s, s->exe) : NULL;
 		name = t ? symtab_find(t, ip) : NULL;
-		fprintf(f, ";%s", name ? name : "[unknown]");
+		fputc(';', f);
+		esc_folded(f, name ?: "[unknown]", SIZE_MAX);
 		return;
 	}
 	t = file_symtab(s, m->path);
 	if (t)
 		name = symtab_find(t, symtab_vaddr(t, ip - m->start + m->offset));
 	base = strrchr(m->path, '/') ? strrchr(m->path, '/') + 1 : m->path;
-	if (name)
-		fprintf(f, ";%s", name);
-	else
-		fprintf(f, ";[%s]", base);
+	fputc(';', f);
+	if (name) {
+		esc_folded(f, name, SIZE_MAX);
+	} else {
+		fputc('[', f);
+		esc_folded(f, base, SIZE_MAX);
+		fputc(']', f);
+	}
 }
 
 /* Frames of the tracing machinery itself, where the kernel stack ends. */
@@ -172,7 +179,9 @@ static bool kernel_frame(FILE *f, struct symbolizer *s,
 
 	if (name && tracing_frame(name))
 		return false;
-	fprintf(f, ";%s_[k]", name ? name : "[kernel]");
+	fputc(';', f);
+	esc_folded(f, name ?: "[kernel]", SIZE_MAX);
+	fputs("_[k]", f);
 	return true;
 }
 
@@ -195,29 +204,22 @@ static void frames(FILE *f, int fd, int id, bool kernel,
 	}
 }
 
-int stacks_write(const char *path, const struct histdata *d,
-		 struct tracer *t, struct stacks_ctx *c)
+int stacks_write(FILE *f, void *ctx)
 {
-	int fd = tracer__map_fd(t, TRACER_MAP_STACK_TRACES), i;
+	struct stacks_ctx *c = ctx;
+	int fd = tracer__map_fd(c->tr, TRACER_MAP_STACK_TRACES), i;
 	struct symbolizer *s = calloc(1, sizeof(*s));
-	FILE *f = fopen(path, "w");
 	size_t k;
 
-	if (!f || !s) {
-		int err = f ? -ENOMEM : -errno;
-
-		if (f)
-			fclose(f);
-		free(s);
-		return err;
-	}
+	if (!s)
+		return -ENOMEM;
 	s->kernel_ok = !symtab_load_kallsyms(&s->kernel);
 	s->exe = c->exe[0] ? c->exe : NULL;
-	for (k = 0; k < d->nstacks; k++) {
-		const struct stack_row *r = &d->stacks[k];
+	for (k = 0; k < c->d->nstacks; k++) {
+		const struct stack_row *r = &c->d->stacks[k];
 
 		if ((pid_t)r->key.tgid == c->pid && c->comm[0])
-			fprintf(f, "%s", c->comm);
+			esc_folded(f, c->comm, sizeof(c->comm));
 		else
 			fprintf(f, "pid-%u", r->key.tgid);
 		frames(f, fd, r->key.user_stack, false, s, c);
@@ -228,7 +230,7 @@ int stacks_write(const char *path, const struct histdata *d,
 		symtab_free(&s->files[i].tab);
 	symtab_free(&s->kernel);
 	free(s);
-	return fclose(f) ? -errno : 0;
+	return 0;
 }
 
 void stacks_free(struct stacks_ctx *c)

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include "modes.h"
+
+static bool has_type(const struct btf *btf, const char *name, int kind)
+{
+	return btf__find_by_name_kind(btf, name, kind) >= 0;
+}
+
+static bool has_tracepoint(const struct btf *btf, const char *tp)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	return has_type(btf, name, BTF_KIND_TYPEDEF);
+}
+
+static bool probe_patched(const struct btf *btf, const char **why)
+{
+	*why = "no mm_fault tracepoints (kernel without the tamalloc patch)";
+	return has_tracepoint(btf, "handle_mm_fault_enter") &&
+	       has_tracepoint(btf, "anon_zero_fill");
+}
+
+static bool probe_fentry(const struct btf *btf, const char **why)
+{
+	*why = "handle_mm_fault() is not in the BTF";
+	return has_type(btf, "handle_mm_fault", BTF_KIND_FUNC);
+}
+
+static bool probe_exceptions(const struct btf *btf, const char **why)
+{
+	*why = "no exceptions:page_fault_user tracepoint (x86 only)";
+	return has_tracepoint(btf, "page_fault_user");
+}
+
+static const char *hint_verifier(int err)
+{
+	if (err == -EACCES || err == -EINVAL)
+		return "rejected by the verifier";
+	return "";
+}
+
+static const char *hint_fentry(int err)
+{
+	/* Lockdown, or a hypervisor that forbids live-patching call sites. */
+	if (err == -EPERM)
+		return "this kernel refuses fentry/fexit programs";
+	return hint_verifier(err);
+}
+
+/* page_fault_user gives every mode the x86 error code and the ip. */
+static const char *const patched_progs[] = {
+	"page_fault_user", "mm_fault_enter", "mm_fault_exit",
+	"anon_zero_fill", NULL,
+};
+static const char *const fentry_progs[] = {
+	"page_fault_user", "fentry_fault", "fexit_fault", NULL,
+};
+static const char *const exceptions_progs[] = { "page_fault_user", NULL };
+
+const struct tt_mode_desc tt_modes[TT_MODE_COUNT] = {
+	[TT_MODE_PATCHED] = {
+		.name = "patched",
+		.exact = "address, access, latency, result, zero-fill class "
+			 "(mm_fault tracepoints)",
+		.inferred = "cow/minor from the x86 error code",
+		.has_latency = true,
+		.progs = patched_progs,
+		.probe = probe_patched,
+		.hint = hint_verifier,
+	},
+	[TT_MODE_FENTRY] = {
+		.name = "fentry",
+		.exact = "address, access, latency, major",
+		.inferred = "class from the x86 error code and the VMA",
+		.has_latency = true,
+		.progs = fentry_progs,
+		.probe = probe_fentry,
+		.hint = hint_fentry,
+	},
+	[TT_MODE_EXCEPTIONS] = {
+		.name = "exceptions",
+		.exact = "address, ip, access",
+		.inferred = "class from the x86 error code and the VMA; "
+			    "no latency",
+		.has_latency = false,
+		.progs = exceptions_progs,
+		.probe = probe_exceptions,
+		.hint = hint_verifier,
+	},
+};
+
+const struct tt_mode_desc *mode_desc(int mode)
+{
+	return mode >= 0 && mode < TT_MODE_COUNT ? &tt_modes[mode] : NULL;
+}
+
+const char *mode_name(int mode)
+{
+	return mode_desc(mode) ? tt_modes[mode].name : "none";
+}
+
+int mode_parse(const char *name)
+{
+	int m;
+
+	for (m = 0; m < TT_MODE_COUNT; m++)
+		if (!strcmp(name, tt_modes[m].name))
+			return m;
+	return -1;
+}
+
+const char *mode_list(void)
+{
+	static char buf[128];
+	size_t off = 0;
+	int m;
+
+	if (buf[0])
+		return buf;
+	for (m = 0; m < TT_MODE_COUNT && off < sizeof(buf); m++)
+		off += snprintf(buf + off, sizeof(buf) - off, "%s%s",
+				m ? ", " : "", tt_modes[m].name);
+	return buf;
+}
+
+bool mode_has_prog(int mode, const char *prog)
+{
+	const char *const *p;
+
+	for (p = tt_modes[mode].progs; *p; p++)
+		if (!strcmp(*p, prog))
+			return true;
+	return false;
+}
+
+bool mode_owns_prog(const char *prog)
+{
+	int m;
+
+	for (m = 0; m < TT_MODE_COUNT; m++)
+		if (mode_has_prog(m, prog))
+			return true;
+	return false;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Names of fault classes and access types: the one table of each. */
+#ifndef __TT_NAMES_H
+#define __TT_NAMES_H
+
+#include "tamtrace.h"
+
+/* "zero_fill", as in NDJSON, CSV and JSON; "unknown" if out of range. */
+const char *class_name(unsigned int class);
+/* "zfill", for the terminal summary's narrow columns. */
+const char *class_short(unsigned int class);
+/* "read", "write", "exec". */
+const char *access_name(unsigned int access);
+
+#endif /* __TT_NAMES_H */
