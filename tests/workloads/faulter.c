@@ -4,6 +4,8 @@
  * can compare what the tracer saw with what happened. Page i of the
  * region is read-first (i % 3 == 0), write-first (1), or read then
  * written (2). THP is disabled on the region so each page faults alone.
+ * The region is anonymous, or with --file PATH a shared mapping of PATH,
+ * so that tests can give the tracer a file name of their choosing.
  *
  * The region's kind, address and size go to --info FILE, before any
  * page is touched. With --rounds R the region is unmapped and mapped
@@ -40,13 +42,16 @@ static void on_usr1(int sig)
 static void usage(void)
 {
 	fprintf(stderr,
-		"Usage: faulter [--tamalloc|--mmap] [--pages N] [--threads T]\n"
-		"               [--spare N] [--info FILE] [--wait]\n"
+		"Usage: faulter [--tamalloc|--mmap|--file PATH] [--pages N]\n"
+		"               [--threads T] [--spare N] [--info FILE]\n"
+		"               [--wait] [--rounds R] [--done FILE] [--uffd US]\n"
 		"  --spare N   reserve N more pages that are never touched\n"
 		"  --done FILE create FILE once every page was touched\n"
 		"  --uffd US   resolve each first touch via userfaultfd after US us\n"
 		"  --tamalloc  allocate with syscall 551 (fails if absent)\n"
 		"  --mmap      allocate with mmap (default: tamalloc if present)\n"
+		"  --file PATH map PATH shared, created anew and sized to the\n"
+		"              region (kind file), emptied again each round\n"
 		"  --wait      write the info file, then wait for SIGUSR1\n"
 		"  --rounds R  map and touch the region R times (with --wait:\n"
 		"              one SIGUSR1 per round); one elapsed_ns line each\n");
@@ -79,10 +84,33 @@ static char *alloc_region(size_t len, const char **kind, int want)
 	return p;
 }
 
-/* A region of @len bytes, without THP so that each page faults alone. */
-static char *new_region(size_t len, const char **kind, int want)
+/* --file: PATH mapped shared, emptied and sized to @len so pages are new. */
+static char *map_file(const char *path, size_t len, const char **kind)
 {
-	char *p = alloc_region(len, kind, want);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	char *p;
+
+	/* Not the path in the message: it may hold any byte. */
+	if (fd < 0 || ftruncate(fd, len)) {
+		fprintf(stderr, "faulter: --file: %s\n", strerror(errno));
+		exit(1);
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		perror("faulter: mmap --file");
+		exit(1);
+	}
+	close(fd);
+	*kind = "file";
+	return p;
+}
+
+/* A region of @len bytes, without THP so that each page faults alone. */
+static char *new_region(size_t len, const char **kind, int want,
+			const char *file)
+{
+	char *p = file ? map_file(file, len, kind) :
+			 alloc_region(len, kind, want);
 
 	madvise(p, len, MADV_NOHUGEPAGE);
 	return p;
@@ -222,13 +250,14 @@ int main(int argc, char **argv)
 		{ "done", required_argument, NULL, 'D' },
 		{ "uffd", required_argument, NULL, 'U' },
 		{ "rounds", required_argument, NULL, 'R' },
+		{ "file", required_argument, NULL, 'F' },
 		{},
 	};
 	long pages = 30, ps = sysconf(_SC_PAGESIZE);
 	const char *info = NULL, *kind;
 	int c, want = 0, wait_sig = 0, threads = 1;
 	long spare = 0;
-	const char *done = NULL;
+	const char *done = NULL, *file = NULL;
 	long uffd_us = -1, rounds = 1, r;
 	struct timespec t0, t1;
 	sigset_t usr1, old;
@@ -246,25 +275,26 @@ int main(int argc, char **argv)
 		case 'D': done = optarg; break;
 		case 'U': uffd_us = atol(optarg); break;
 		case 'R': rounds = atol(optarg); break;
+		case 'F': file = optarg; break;
 		default: usage();
 		}
 	}
 	if (pages <= 0 || threads < 1 || threads > 64 || spare < 0 ||
-	    rounds < 1 || (rounds > 1 && uffd_us >= 0))
+	    rounds < 1 || (rounds > 1 && uffd_us >= 0) || (file && want))
 		usage();
 	len = (pages * threads + spare) * ps;
 	signal(SIGUSR1, on_usr1);
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &usr1, &old);
-	p = new_region(len, &kind, want);
+	p = new_region(len, &kind, want, file);
 	if (uffd_us >= 0)
 		start_uffd((void *)p, len, uffd_us, ps);
 	write_info(info, kind, (char *)p, len, pages);
 	for (r = 0; r < rounds; r++) {
 		if (r) {
 			munmap((void *)p, len);
-			p = new_region(len, &kind, want);
+			p = new_region(len, &kind, want, file);
 		}
 		while (wait_sig && !go)
 			sigsuspend(&old);
