@@ -60,6 +60,13 @@ $(OUTPUT)/tamtrace: $(TOOL_OBJS)
 $(OUTPUT)/%: tests/workloads/%.c | $(OUTPUT)
 	$(CC) $(CFLAGS) -fno-omit-frame-pointer -static -pthread -Isrc $< -o $@
 
+# Unit tests: static like the workloads, each linked with what it tests.
+all: $(OUTPUT)/escape_test
+
+$(OUTPUT)/escape_test: tests/unit/escape_test.c src/report/escape.c \
+		src/report/escape.h | $(OUTPUT)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -static $(filter %.c,$^) -o $@
+
 deps:
 	scripts/install-deps.sh
 

@@ -115,9 +115,10 @@ test_all() {
 
 # -c: a faulter moved into a new cgroup is traced, one outside is not.
 test_cgroup() {
-	cg=/sys/fs/cgroup/tamtrace-test.$$
-	if ! grep -q cgroup2 /proc/mounts || ! mkdir "$cg" 2>/dev/null; then
-		skip "$T.cgroup" "no writable cgroup v2 hierarchy at /sys/fs/cgroup"
+	root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	cg=$root/tamtrace-test.$$
+	if [ -z "$root" ] || ! mkdir "$cg" 2>/dev/null; then
+		skip "$T.cgroup" "no writable cgroup v2 hierarchy mounted"
 		return
 	fi
 	waiting_faulter in; IN=$FPID
@@ -131,7 +132,8 @@ test_cgroup() {
 	kill -INT "$TPID"
 	wait "$TPID"
 	rc=$?
-	rmdir "$cg"
+	kill "$IN" "$OUT" 2>/dev/null
+	rmdir "$cg" 2>/dev/null
 	pids=$(jawk 'jtype() == "fault" { print jnum("pid") }' "$TMP/cg.json" | sort -u | tr '\n' ' ')
 	if [ $rc = 0 ] && [ "$pids" = "$IN " ] &&
 		same_seq "$(seq_of "$TMP/in.info" "$TMP/cg.json")" "$(oracle_of "$TMP/in.info")"; then

@@ -86,15 +86,33 @@ static int add_pid(struct target *t, pid_t pid)
 	return 0;
 }
 
-/* -c DIR: a cgroup v2 directory, absolute or under /sys/fs/cgroup. */
+/* Where cgroup v2 is mounted: /sys/fs/cgroup, or .../unified (hybrid). */
+static void cgroup2_root(char *root, size_t len)
+{
+	char line[4096], dir[2048], type[64];
+	FILE *f = fopen("/proc/self/mounts", "r");
+
+	snprintf(root, len, CGROUP_ROOT);
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %2047s %63s", dir, type) == 2 &&
+		    !strcmp(type, "cgroup2")) {
+			snprintf(root, len, "%.2000s", dir);
+			break;
+		}
+	if (f)
+		fclose(f);
+}
+
+/* -c DIR: a cgroup v2 directory, absolute or under the cgroup2 mount. */
 static int open_cgroup(struct target *t, const char *dir)
 {
-	char path[4096];
+	char path[4096], root[2048];
 	struct statfs st;
 
 	t->cgroup_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (t->cgroup_fd < 0 && errno == ENOENT && dir[0] != '/') {
-		snprintf(path, sizeof(path), CGROUP_ROOT "/%s", dir);
+		cgroup2_root(root, sizeof(root));
+		snprintf(path, sizeof(path), "%s/%.2000s", root, dir);
 		t->cgroup_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
 	if (t->cgroup_fd < 0) {
@@ -103,8 +121,9 @@ static int open_cgroup(struct target *t, const char *dir)
 		return TT_EXIT_NO_PID;
 	}
 	if (fstatfs(t->cgroup_fd, &st) || st.f_type != CGROUP2_SUPER_MAGIC) {
+		cgroup2_root(root, sizeof(root));
 		fprintf(stderr, "tamtrace: %s is not a cgroup v2 directory "
-			"(see " CGROUP_ROOT ")\n", dir);
+			"(cgroup v2 is mounted on %s)\n", dir, root);
 		return TT_EXIT_USAGE;
 	}
 	return 0;

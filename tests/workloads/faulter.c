@@ -25,6 +25,7 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -120,39 +121,74 @@ struct slice {
 	volatile char *p;
 	long pages;
 	long ps;
+	int oracle;	/* note which accesses faulted, in oracle_seq */
 };
+
+/*
+ * --oracle: the kernel's own count of this thread's minor and major
+ * faults around each access says which ones faulted, so tests compare
+ * the tracer with the kernel, not with what we expect of it (a kernel
+ * may, for instance, map a real page on a read instead of the zero page).
+ */
+static char oracle_seq[1 << 16];
+
+static long thread_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_minflt + ru.ru_majflt;
+}
+
+static void note(struct slice *sl, long before, long i, const char *what)
+{
+	size_t n = strlen(oracle_seq);
+
+	if (sl->oracle && thread_faults() > before)
+		snprintf(oracle_seq + n, sizeof(oracle_seq) - n, "%ld:%s ", i,
+			 what);
+}
 
 static __attribute__((noinline)) void *touch(void *arg)
 {
 	struct slice *sl = arg;
 	char sink = 0;
-	long i;
+	long i, before;
 
+	thread_faults();	/* its own first-call faults happen now */
 	for (i = 0; i < sl->pages; i++) {
 		volatile char *page = sl->p + i * sl->ps;
 
-		if (i % 3 != 1)
+		before = sl->oracle ? thread_faults() : 0;
+		if (i % 3 != 1) {
 			sink += *page;
-		if (i % 3 != 0)
+			note(sl, before, i, "read");
+			before = sl->oracle ? thread_faults() : 0;
+		}
+		if (i % 3 != 0) {
 			*page = 1;
+			note(sl, before, i, "write");
+		}
 	}
 	return (void *)(long)sink;
 }
 
-static void run_threads(char *p, long pages, long ps, int threads)
+/* The main thread touches slice 0 (so -t PID sees it), threads the rest. */
+static void run_threads(char *p, long pages, long ps, int threads,
+			int oracle)
 {
 	struct slice sl[64];
 	pthread_t tid[64];
 	int k;
 
-	for (k = 0; k < threads; k++) {
-		sl[k] = (struct slice){ p + k * pages * ps, pages, ps };
-		if (threads == 1)
-			touch(&sl[k]);
-		else if (pthread_create(&tid[k], NULL, touch, &sl[k]))
+	for (k = 0; k < threads; k++)
+		sl[k] = (struct slice){ p + k * pages * ps, pages, ps,
+					oracle && !k };
+	for (k = 1; k < threads; k++)
+		if (pthread_create(&tid[k], NULL, touch, &sl[k]))
 			exit(1);
-	}
-	for (k = 0; threads > 1 && k < threads; k++)
+	touch(&sl[0]);
+	for (k = 1; k < threads; k++)
 		pthread_join(tid[k], NULL);
 }
 
@@ -227,14 +263,23 @@ static void start_uffd(void *p, size_t len, long delay_us, long ps)
 }
 
 /* The touch loop's own duration, for benchmarks: "elapsed_ns N". */
-static void append_elapsed(const char *path, long long ns)
+/* One "KEY VALUE" line more in the info file. */
+static void append_line(const char *path, const char *key, const char *val)
 {
 	FILE *f = path ? fopen(path, "a") : NULL;
 
 	if (!f)
 		return;
-	fprintf(f, "elapsed_ns %lld\n", ns);
+	fprintf(f, "%s %s\n", key, val);
 	fclose(f);
+}
+
+static void append_elapsed(const char *path, long long ns)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", ns);
+	append_line(path, "elapsed_ns", buf);
 }
 
 int main(int argc, char **argv)
@@ -251,11 +296,12 @@ int main(int argc, char **argv)
 		{ "uffd", required_argument, NULL, 'U' },
 		{ "rounds", required_argument, NULL, 'R' },
 		{ "file", required_argument, NULL, 'F' },
+		{ "oracle", no_argument, NULL, 'O' },
 		{},
 	};
 	long pages = 30, ps = sysconf(_SC_PAGESIZE);
 	const char *info = NULL, *kind;
-	int c, want = 0, wait_sig = 0, threads = 1;
+	int c, want = 0, wait_sig = 0, threads = 1, oracle = 0;
 	long spare = 0;
 	const char *done = NULL, *file = NULL;
 	long uffd_us = -1, rounds = 1, r;
@@ -276,6 +322,7 @@ int main(int argc, char **argv)
 		case 'U': uffd_us = atol(optarg); break;
 		case 'R': rounds = atol(optarg); break;
 		case 'F': file = optarg; break;
+		case 'O': oracle = 1; break;
 		default: usage();
 		}
 	}
@@ -300,11 +347,13 @@ int main(int argc, char **argv)
 			sigsuspend(&old);
 		go = 0;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		run_threads((char *)p, pages, ps, threads);
+		run_threads((char *)p, pages, ps, threads, oracle && !r);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		append_elapsed(info, (t1.tv_sec - t0.tv_sec) * 1000000000LL +
 				     (t1.tv_nsec - t0.tv_nsec));
 	}
+	if (oracle)
+		append_line(info, "faulted", oracle_seq);
 	if (done)
 		fclose(fopen(done, "w"));
 	return 0;
