@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -109,6 +110,9 @@ static char *reserve(size_t len)
 		perror("tamalloc-demo: mmap");
 		exit(3);
 	}
+	/* Name it like tamalloc() names its own, for tracers (5.17+). */
+	prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)p, len,
+	      (unsigned long)"demo");
 	printf("tamalloc() is not available (ENOSYS): reserved %zu bytes with "
 	       "mmap() at %p\n", len, p);
 	return p;
