@@ -9,6 +9,7 @@ mount -t devtmpfs dev /dev 2>/dev/null
 mount -t tmpfs tmp /tmp
 mount -t tracefs nodev /sys/kernel/tracing
 [ -d /sys/fs/bpf ] && mount -t bpf bpf /sys/fs/bpf
+mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
 echo 1 > /proc/sys/kernel/printk_ratelimit 2>/dev/null
 echo "nobody:x:65534:65534:nobody:/:/bin/sh" > /etc/passwd 2>/dev/null
 cd /tt
