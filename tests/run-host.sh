@@ -19,6 +19,8 @@ sh "$HERE/stats.sh"
 sh "$HERE/tracer.sh" auto
 sh "$HERE/tracer.sh" exceptions
 sh "$HERE/hist.sh" auto
+sh "$HERE/core.sh" auto
+sh "$HERE/unit/escape.sh"
 
 # Forcing fentry where the kernel refuses it names the failing step.
 "$BIN/tamtrace" -m fentry -p 1 > /dev/null 2> /tmp/tt-fentry.err
