@@ -59,12 +59,14 @@ struct {
 	__type(value, __u8);
 } tgids SEC(".maps");
 
-/* -c: the cgroup v2 directory whose subtree is traced. */
+/* -c: the cgroup v2 directory whose subtree is traced. Without -c the
+ * loader makes it a plain array: kernels without CONFIG_CGROUPS refuse
+ * cgroup arrays. Sizes, not BTF types, as fd arrays want. */
 struct {
 	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
 	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
 } cgroups SEC(".maps");
 
 /* The VMA a fault hit, as the events report it. */

@@ -74,6 +74,9 @@ static int configure(struct tracer *t, const struct tracer_cfg *c)
 	/* Wake the reader when an eighth of the buffer waits. */
 	s->rodata->wakeup_bytes = buf / 8;
 	err = bpf_map__set_max_entries(s->maps.events, buf);
+	/* Only -c needs a cgroup array; kernels without cgroups lack them. */
+	if (!err && c->filter != TT_FILTER_CGROUP)
+		err = bpf_map__set_type(s->maps.cgroups, BPF_MAP_TYPE_ARRAY);
 	if (err)
 		return err;
 	set_autoload(s, c);
