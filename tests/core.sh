@@ -24,29 +24,7 @@ seq_of() {
 # The accesses that faulted, as the faulter's own getrusage() saw them.
 oracle_of() { sed -n 's/^faulted //p' "$1"; }
 
-# Start a faulter that waits for SIGUSR1, info in $TMP/$1.info; sets FPID.
-waiting_faulter() {
-	rm -f "$TMP/$1.info"
-	"$BIN/faulter" --mmap --pages 30 --wait --oracle --info "$TMP/$1.info" \
-		> /dev/null 2>&1 &
-	FPID=$!
-	i=0
-	while [ ! -s "$TMP/$1.info" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-
-# Wait until tamtrace (stderr in $1) printed its mode banner: attached.
-attached() {
-	i=0
-	while ! grep -q "mode [a-z]*: exact" "$1" 2>/dev/null && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-
-# Release faulter $1 (pid) and wait until its info file $2 has the oracle.
+# Release the waiting faulter $1 (pid) and reap it: its oracle is written.
 release() {
 	kill -USR1 "$1"
 	wait "$1" 2>/dev/null
@@ -56,11 +34,11 @@ same_seq() { [ -n "$2" ] && [ "$1" = "$2" ]; }
 
 # -p A -p B: both processes are traced, not only the last one.
 test_two_pids() {
-	waiting_faulter a; A=$FPID
-	waiting_faulter b; B=$FPID
+	waiting_faulter "$TMP/a.info"; A=$FPID
+	waiting_faulter "$TMP/b.info"; B=$FPID
 	"$TT" -j $(modeflag) -p "$A" -p "$B" -o "$TMP/two.json" 2> "$TMP/two.err" &
 	TPID=$!
-	attached "$TMP/two.err"
+	wait_attached "$TMP/two.err"
 	release "$A"; release "$B"
 	wait "$TPID"
 	rc=$?
@@ -75,15 +53,10 @@ test_two_pids() {
 # -t TID: the faulter's main thread touches its region; a second thread
 # of the same process, started by --threads 2, touches its own slice.
 test_one_thread() {
-	rm -f "$TMP/t.info"
-	"$BIN/faulter" --mmap --pages 30 --threads 2 --wait --oracle \
-		--info "$TMP/t.info" > /dev/null 2>&1 &
-	FPID=$!
-	i=0
-	while [ ! -s "$TMP/t.info" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	waiting_faulter "$TMP/t.info" --threads 2
 	"$TT" -j $(modeflag) -t "$FPID" -o "$TMP/t.json" 2> "$TMP/t.err" &
 	TPID=$!
-	attached "$TMP/t.err"
+	wait_attached "$TMP/t.err"
 	release "$FPID"
 	wait "$TPID"
 	rc=$?
@@ -99,7 +72,7 @@ test_one_thread() {
 test_all() {
 	"$TT" -j $(modeflag) -a -d 2 -o "$TMP/all.json" 2> "$TMP/all.err" &
 	TPID=$!
-	attached "$TMP/all.err"
+	wait_attached "$TMP/all.err"
 	"$BIN/faulter" --mmap --pages 30 --oracle --info "$TMP/all.info" > /dev/null
 	wait "$TPID"
 	rc=$?
@@ -121,12 +94,12 @@ test_cgroup() {
 		skip "$T.cgroup" "no writable cgroup v2 hierarchy mounted"
 		return
 	fi
-	waiting_faulter in; IN=$FPID
-	waiting_faulter out; OUT=$FPID
+	waiting_faulter "$TMP/in.info"; IN=$FPID
+	waiting_faulter "$TMP/out.info"; OUT=$FPID
 	echo "$IN" > "$cg/cgroup.procs"
 	"$TT" -j $(modeflag) -c "$cg" -o "$TMP/cg.json" 2> "$TMP/cg.err" &
 	TPID=$!
-	attached "$TMP/cg.err"
+	wait_attached "$TMP/cg.err"
 	release "$IN"; release "$OUT"
 	sleep 0.5
 	kill -INT "$TPID"
@@ -203,7 +176,7 @@ test_ends_first() {
 		"$TT" $(modeflag) -o /dev/null -- sh -c \
 			"echo \$\$ > $TMP/cmd.pid; exec sleep 30" 2> "$TMP/end.err" &
 		TPID=$!
-		attached "$TMP/end.err"
+		wait_attached "$TMP/end.err"
 		sleep 0.5
 		kill -"$how" "$TPID" ;;
 	esac
@@ -223,10 +196,10 @@ test_ends_first() {
 
 # -p: SIGHUP ends the trace cleanly, with the summary; the target lives.
 test_sighup() {
-	waiting_faulter hup
+	waiting_faulter "$TMP/hup.info"
 	"$TT" -j $(modeflag) -p "$FPID" -o "$TMP/hup.json" 2> "$TMP/hup.err" &
 	TPID=$!
-	attached "$TMP/hup.err"
+	wait_attached "$TMP/hup.err"
 	kill -HUP "$TPID"
 	wait "$TPID"
 	rc=$?

@@ -48,6 +48,33 @@ modeflag() { [ "$MODE" = auto ] || echo "-m $MODE"; }
 # info KEY: a value from the faulter's info file, $TMP/info.
 info() { awk -v k="$1" '$1 == k { print $2 }' "$TMP/info"; }
 
+# waiting_faulter INFO [ARGS...]: a faulter (--mmap --pages 30
+# --oracle, plus ARGS) that writes INFO, then waits for SIGUSR1; sets
+# FPID once INFO is written. Callers set BIN.
+waiting_faulter() {
+	wf_info=$1
+	shift
+	rm -f "$wf_info"
+	"$BIN/faulter" --mmap --pages 30 --wait --oracle --info "$wf_info" \
+		"$@" > /dev/null 2>&1 &
+	FPID=$!
+	i=0
+	while [ ! -s "$wf_info" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# wait_attached ERR: until tamtrace, stderr in ERR, printed its mode
+# banner, i.e. it is attached.
+wait_attached() {
+	i=0
+	while ! grep -q "mode [a-z]*: exact" "$1" 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # A PID no process has right now.
 unused_pid() {
 	p=$(($(cat /proc/sys/kernel/pid_max) - 1))

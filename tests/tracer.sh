@@ -142,31 +142,10 @@ test_inexact_fields() {
 	fi
 }
 
-# Start a faulter that waits for SIGUSR1; sets FPID.
-start_waiting_faulter() {
-	rm -f "$TMP/info"
-	"$BIN/faulter" --mmap --pages 30 --wait --oracle --info "$TMP/info" &
-	FPID=$!
-	i=0
-	while [ ! -s "$TMP/info" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-
-# Wait until tamtrace printed its mode banner, i.e. it is attached.
-wait_attached() {
-	i=0
-	while ! grep -q "mode [a-z]*: exact" "$1" 2>/dev/null && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-
 # trace_waiting_faulter NAME: a waiting faulter (FPID) traced with -p
 # (TPID) into $TMP/NAME.json, once tamtrace is attached.
 trace_waiting_faulter() {
-	start_waiting_faulter
+	waiting_faulter "$TMP/info"
 	rm -f "$TMP/$1.err"
 	"$BIN/tamtrace" -j $(modeflag) -p "$FPID" > "$TMP/$1.json" 2> "$TMP/$1.err" &
 	TPID=$!
