@@ -40,10 +40,13 @@ int outfile_flush(struct outfile *o)
 
 bool outfile_failed(struct outfile *o)
 {
+	/*
+	 * Called right after writing, errno still says why the write failed:
+	 * a later fflush() may not fail again (glibc can drop the buffer),
+	 * and EPIPE would turn into EIO.
+	 */
 	if (o->f && !o->err && ferror(o->f))
-		outfile_flush(o);
-	if (o->f && !o->err && ferror(o->f))
-		note_error(o, 0);
+		note_error(o, errno);
 	return o->err;
 }
 
@@ -52,7 +55,9 @@ int outfile_close(struct outfile *o, const char *prog)
 	if (!o->f)
 		return TT_EXIT_OK;
 	outfile_flush(o);
-	outfile_failed(o);
+	/* A write failed earlier without being noted: errno is stale now. */
+	if (!o->err && ferror(o->f))
+		note_error(o, 0);
 	if (o->f != stdout && fclose(o->f))
 		note_error(o, errno);
 	o->f = NULL;

@@ -18,7 +18,8 @@ int outfile_open(struct outfile *o, const char *path);
 const char *outfile_name(const struct outfile *o);
 /* Flush; returns the first error so far (-EPIPE: the reader left). */
 int outfile_flush(struct outfile *o);
-/* True once a write failed. */
+/* True once a write failed; call it right after writing, while errno
+ * still says why. */
 bool outfile_failed(struct outfile *o);
 /*
  * Flush and close, then say on stderr what went wrong, prefixed with

@@ -44,6 +44,7 @@ static int events_start(struct sink *k, struct session *s)
 {
 	struct events_sink *e = (struct events_sink *)k;
 
+	e->out = &s->out;
 	e->f = s->out.f;
 	e->start_ns = s->start_ns;
 	if (e->json)
@@ -154,7 +155,7 @@ static int events_event(struct sink *k, const void *data, size_t len)
 			alloc_text(e, data);
 	}
 	/* A failed write stops ring_buffer__consume(); the session says why. */
-	return ferror(e->f) ? -EIO : 0;
+	return outfile_failed(e->out) ? e->out->err : 0;
 }
 
 /* Events reach a pipe or file at least every tick, not per buffer. */

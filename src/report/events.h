@@ -9,7 +9,8 @@
 
 struct events_sink {
 	struct sink sink;
-	FILE *f;			/* the session's output, from start */
+	struct outfile *out;		/* the session's output, from start */
+	FILE *f;			/* out->f */
 	bool json, timestamp, relative;
 	long long mono_to_real_ns;	/* add to ts_ns for time of day */
 	unsigned long long start_ns;	/* -r: time zero */
