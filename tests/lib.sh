@@ -2,10 +2,57 @@
 # Shared by the host and the VM test scripts (busybox sh compatible).
 # Each test case prints exactly one line: PASS name | FAIL name: why |
 # SKIP name: why. The runners count these lines.
+#
+# Every script declares how many it prints with plan (below), so a script
+# that dies half-way fails the run instead of losing its lines quietly.
 
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
-skip() { echo "SKIP $1: $2"; }
+TT_PLAN=
+TT_PLANNED=0
+TT_EMITTED=0
+
+pass() { echo "PASS $1"; TT_EMITTED=$((TT_EMITTED + 1)); }
+fail() { echo "FAIL $1: $2"; TT_EMITTED=$((TT_EMITTED + 1)); }
+skip() { echo "SKIP $1: $2"; TT_EMITTED=$((TT_EMITTED + 1)); }
+
+# plan NAME N: this shell prints exactly N result lines, counted by
+# pass/fail/skip from here on (lines printed by subshells do not count).
+# Prints "# plan NAME N" for the runner's check (plan_check). At exit,
+# also after an "exit N" anywhere, set -e, or SIGHUP/INT/TERM, prints
+# "# NAME: N of N cases", or a FAIL line (not counted) if the count
+# differs. A script killed outright prints nothing: plan_check sees that.
+plan() {
+	TT_PLAN=$1
+	TT_PLANNED=$2
+	TT_EMITTED=0
+	echo "# plan $1 $2"
+	trap plan_end EXIT
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+# plan_add K: K more result lines, for cases whose number is only known
+# at run time (e.g. from the mode tamtrace picked). Call it before the
+# cases it counts run.
+plan_add() {
+	TT_PLANNED=$((TT_PLANNED + $1))
+	echo "# plan $TT_PLAN +$1"
+}
+
+plan_end() {
+	if [ "$TT_EMITTED" = "$TT_PLANNED" ]; then
+		echo "# $TT_PLAN: $TT_EMITTED of $TT_PLANNED cases"
+	else
+		echo "FAIL $TT_PLAN.plan: emitted $TT_EMITTED of $TT_PLANNED test cases"
+	fi
+}
+
+# plan_check "NAME...": filter for a runner's output. Passes every line
+# through and adds a FAIL line for each plan of the list that never
+# started, each plan that never ended (its script was killed), each
+# plan not in the list, and result lines outside any plan. Callers set
+# HERE to the tests/ directory.
+plan_check() { awk -v expect="$1" -f "$HERE/plan.awk"; }
 
 # check NAME CONDITION-COMMAND... : PASS if the command succeeds.
 check() {
