@@ -6,6 +6,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${TT_BIN:-$HERE/../build}
 TMP=${TT_TMP:-/tmp/tamtrace-errors.$$}
 mkdir -p "$TMP"
+# 14 expects, forced-mode-unavailable, help-has-examples, no-btf.
+plan errors 17
 
 # expect NAME CODE CMD...: exit status CODE and something on stderr.
 expect() {

@@ -10,9 +10,13 @@ MODE=${1:-auto}
 T="hist.$MODE"
 mkdir -p "$TMP"
 
-
 KIND=--mmap
 [ "$MODE" = patched ] && KIND=--tamalloc
+# csv-pages, region-totals, latency, stacks, overflow, heatmap; with
+# tamalloc(), its untouched bytes too. A failed first run ends the
+# script early, and the plan reports that.
+if [ "$KIND" = --tamalloc ]; then plan "$T" 7; else plan "$T" 6; fi
+
 "$BIN/tamtrace" hist $(modeflag) --csv "$TMP/p.csv" --stacks "$TMP/s.folded" \
 	--heatmap "$TMP/h.svg" -o "$TMP/summary" -- "$BIN/faulter" $KIND \
 	--pages 30 --spare 10 --oracle --info "$TMP/info" > /dev/null 2> "$TMP/err"

@@ -7,6 +7,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${TT_BIN:-$HERE/../build}
 TMP=${TT_TMP:-/tmp/tamtrace-stats.$$}
 mkdir -p "$TMP"
+# proc_row 2, global 1, errors 3, all_sorted 1, watch 1, demo 1.
+plan stats 9
 
 if "$BIN/tamalloc-demo" --no-wait -m 1 2>/dev/null | grep -q "with tamalloc()"; then
 	SOURCE=syscall
