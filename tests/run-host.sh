@@ -6,12 +6,18 @@ BIN=${TT_BIN:-$HERE/../build}
 export TT_BIN=$BIN
 
 if [ "$(id -u)" != 0 ]; then
+	plan host 1
 	fail host.root "the host tests need root (run with sudo)"
 	exit 0
 fi
+# This script's own cases: forced-fentry-explained, ndjson-parses,
+# no-links-left, bench-smoke. The scripts it runs have their own plans,
+# which tests/run.sh lists.
+plan host 4
 [ -d /sys/kernel/tracing/events ] ||
 	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 echo "# host kernel $(uname -r)"
+
 links_before=$(bpftool link list 2>/dev/null | grep -c tamtrace)
 
 sh "$HERE/errors.sh"

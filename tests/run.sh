@@ -2,11 +2,16 @@
 # The whole suite: host tests, then the patched kernel in the VM. Prints
 # every PASS/FAIL/SKIP line and ends with "N passed, N failed, N skipped".
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
 LOG=${OUTPUT:-build}/test-results.log
 mkdir -p "$(dirname "$LOG")"
 start=$(date +%s)
+# The plans of the host part: run-host.sh's own cases and those of the
+# scripts it runs. plan_check fails each one that is missing or was cut
+# short (the VM's guest.sh checks the VM's plans the same way).
+HOST_PLANS="host errors stats tracer.auto tracer.exceptions hist.auto"
 {
-	sh "$HERE/run-host.sh"
+	sh "$HERE/run-host.sh" 2>&1 | plan_check "$HOST_PLANS"
 	if [ "${TT_SKIP_VM:-0}" = 1 ]; then
 		echo "SKIP vm: TT_SKIP_VM=1"
 	else
