@@ -62,14 +62,25 @@ check() {
 }
 
 # Run a kselftest_harness binary and turn its TAP lines into results.
-run_selftest() {
+# Its plan, named after the binary, is the TAP plan line "1..N". A
+# subshell, so that plan ends (and is checked) when the conversion does.
+run_selftest() (
 	bin=$1
 	base=$(basename "$bin")
 	if [ ! -x "$bin" ]; then
+		plan "$base" 1
 		fail "$base" "missing binary"
 		return
 	fi
 	"$bin" > /tmp/selftest.tap 2>&1
+	n=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' /tmp/selftest.tap | head -1)
+	if [ -n "$n" ]; then
+		plan "$base" "$n"
+	else
+		# No TAP plan: say so, and still report every test line.
+		plan "$base" $((1 + $(grep -c '^\(not \)\{0,1\}ok ' /tmp/selftest.tap)))
+		fail "$base.tap-plan" "no 1..N line in the TAP output"
+	fi
 	while IFS= read -r line; do
 		case "$line" in
 		"not ok "*)
@@ -82,7 +93,7 @@ run_selftest() {
 		"#"*) echo "$line" ;;
 		esac
 	done < /tmp/selftest.tap
-}
+)
 
 # jawk PROGRAM FILE: awk with the NDJSON helpers (no gawk -e needed).
 # Callers set HERE to the tests/ directory.

@@ -1,13 +1,25 @@
 #!/bin/sh
 # Runs inside the VM. Prints one PASS/FAIL/SKIP line per test case.
 # tt.suite= on the kernel command line says which kernel this is.
-. /tt/tests/lib.sh
+HERE=/tt/tests
+. "$HERE/lib.sh"
 
 SUITE=$(sed -n 's/.*tt\.suite=\([a-z]*\).*/\1/p' /proc/cmdline)
 export SUITE
-echo "# kernel $(uname -r), $(nproc) CPUs, suite $SUITE"
-[ "$SUITE" = patched ] && run_selftest /tt/bin/tamalloc_test
-for t in /tt/tests/vm.d/*.sh; do
-	[ -f "$t" ] && sh "$t"
-done
+# The plans of the selftest and of the vm.d scripts with the scripts they
+# run; plan_check fails each one that is missing or was cut short.
+if [ "$SUITE" = patched ]; then
+	PLANS="tamalloc_test vm-tracer errors tracer.patched hist.patched"
+	PLANS="$PLANS tracer.fentry hist.fentry tracer.exceptions hist.exceptions"
+else
+	PLANS="vm-tracer errors tracer.auto tracer.exceptions hist.auto"
+fi
+PLANS="$PLANS stats"
+{
+	echo "# kernel $(uname -r), $(nproc) CPUs, suite $SUITE"
+	[ "$SUITE" = patched ] && run_selftest /tt/bin/tamalloc_test
+	for t in /tt/tests/vm.d/*.sh; do
+		[ -f "$t" ] && sh "$t"
+	done
+} 2>&1 | plan_check "$PLANS"
 exit 0
