@@ -18,7 +18,31 @@ plan host 4
 	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 echo "# host kernel $(uname -r)"
 
-links_before=$(bpftool link list 2>/dev/null | grep -c tamtrace)
+# tamtrace's BPF programs and links, one line each, "prog ID NAME" and
+# "link ID prog ID NAME": the programs named like a SEC() function of
+# bpf/tamtrace.bpf.c (bpftool shows a program by that name, cut to the
+# kernel's 15 characters), and the links to them.
+tamtrace_bpf() {
+	python3 - "$HERE/../bpf/tamtrace.bpf.c" <<'EOF'
+import json, re, subprocess, sys
+src = open(sys.argv[1]).read()
+names = {m.group(1)[:15] for m in re.finditer(
+    r'^SEC\("[^"]*"\)\s*\n\s*int\s+(?:BPF_PROG\(\s*)?(\w+)', src, re.M)}
+if not names:
+    sys.exit("no SEC() programs found in " + sys.argv[1])
+def bpftool(*args):
+    return json.loads(subprocess.check_output(["bpftool", "-j", *args]))
+progs = {p["id"]: p["name"] for p in bpftool("prog", "show")
+         if p.get("name") in names}
+for i, n in progs.items():
+    print("prog", i, n)
+for l in bpftool("link", "list"):
+    if l.get("prog_id") in progs:
+        print("link", l["id"], "prog", l["prog_id"], progs[l["prog_id"]])
+EOF
+}
+bpf_err=
+tamtrace_bpf > /tmp/tt-bpf.before 2>&1 || bpf_err=$(cat /tmp/tt-bpf.before)
 
 sh "$HERE/errors.sh"
 sh "$HERE/stats.sh"
@@ -53,8 +77,16 @@ for line in open("/tmp/tt-json.out"):
 assert "fault" in types and "summary" in types, types
 '
 
-links_after=$(bpftool link list 2>/dev/null | grep -c tamtrace)
-check host.no-links-left test "$links_after" -le "$links_before"
+# tamtrace detached and unloaded everything: no program or link of its
+# names that was not there before the runs.
+tamtrace_bpf > /tmp/tt-bpf.after 2>&1 || bpf_err="$bpf_err$(cat /tmp/tt-bpf.after)"
+if [ -n "$bpf_err" ]; then
+	fail host.no-links-left "cannot list BPF objects: $bpf_err"
+elif left=$(grep -vxF -f /tmp/tt-bpf.before /tmp/tt-bpf.after); then
+	fail host.no-links-left "left behind: $(echo $left)"
+else
+	pass host.no-links-left
+fi
 
 # The benchmark's smoke mode runs and its table parses; no timing asserted.
 if bash "$HERE/../bench/run.sh" --smoke > /tmp/tt-bench.out 2>&1 &&
