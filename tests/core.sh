@@ -367,7 +367,10 @@ PY
 	if [ "$out" = ok ]; then pass "$T.escaping"; else fail "$T.escaping" "$(echo "$out" | tail -1)"; fi
 }
 
+# One result line per case; two for test_exit_status and test_output_file,
+# four for test_errors.
 if [ "$MODE" = auto ]; then
+	plan "$T" 24
 	test_two_pids
 	test_one_thread
 	test_all
@@ -388,6 +391,7 @@ if [ "$MODE" = auto ]; then
 	test_hist_loss
 	test_escaping
 else
+	plan "$T" 5
 	test_two_pids
 	test_one_thread
 	test_all

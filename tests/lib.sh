@@ -61,6 +61,19 @@ check() {
 	if "$@"; then pass "$name"; else fail "$name" "$*"; fi
 }
 
+# relay FILE: a program's output, its result lines counted as this
+# shell's (a program run directly would print them past the count).
+relay() {
+	while IFS= read -r line; do
+		case "$line" in
+		"PASS "* | "FAIL "* | "SKIP "*)
+			echo "$line"
+			TT_EMITTED=$((TT_EMITTED + 1)) ;;
+		*) echo "$line" ;;
+		esac
+	done < "$1"
+}
+
 # Run a kselftest_harness binary and turn its TAP lines into results.
 # Its plan, named after the binary, is the TAP plan line "1..N". A
 # subshell, so that plan ends (and is checked) when the conversion does.

@@ -9,7 +9,8 @@ start=$(date +%s)
 # The plans of the host part: run-host.sh's own cases and those of the
 # scripts it runs. plan_check fails each one that is missing or was cut
 # short (the VM's guest.sh checks the VM's plans the same way).
-HOST_PLANS="host errors stats tracer.auto tracer.exceptions hist.auto"
+HOST_PLANS="host errors stats tracer.auto tracer.exceptions hist.auto core.auto"
+HOST_PLANS="$HOST_PLANS escape"
 {
 	sh "$HERE/run-host.sh" 2>&1 | plan_check "$HOST_PLANS"
 	if [ "${TT_SKIP_VM:-0}" = 1 ]; then

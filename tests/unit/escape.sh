@@ -8,19 +8,23 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${TT_BIN:-$HERE/../../build}
 TMP=${TT_TMP:-/tmp/tamtrace-escape.$$}
 
+# escape_test's 47 cases and the 4 readers below.
+plan escape 51
 if [ ! -x "$BIN/escape_test" ]; then
 	fail escape.binary "no $BIN/escape_test (make all builds it)"
 	exit 0
 fi
-"$BIN/escape_test"
+mkdir -p "$TMP"
+"$BIN/escape_test" > "$TMP/cases" 2>&1
+relay "$TMP/cases"
 
 if ! command -v python3 > /dev/null 2>&1; then
 	for t in json csv xml folded; do
 		skip "escape.python.$t" "no python3 here"
 	done
+	rm -rf "$TMP"
 	exit 0
 fi
-mkdir -p "$TMP"
 "$BIN/escape_test" --dump "$TMP"
 
 # The name as the escapers should leave it: each invalid byte one U+FFFD

@@ -11,8 +11,9 @@ export SUITE
 if [ "$SUITE" = patched ]; then
 	PLANS="tamalloc_test vm-tracer errors tracer.patched hist.patched"
 	PLANS="$PLANS tracer.fentry hist.fentry tracer.exceptions hist.exceptions"
+	PLANS="$PLANS core.auto core.fentry core.exceptions"
 else
-	PLANS="vm-tracer errors tracer.auto tracer.exceptions hist.auto"
+	PLANS="vm-tracer errors tracer.auto tracer.exceptions hist.auto core.auto"
 fi
 PLANS="$PLANS stats"
 {
