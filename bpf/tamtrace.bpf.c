@@ -4,7 +4,11 @@
  * through a ring buffer. Three attach modes share the emit path:
  *   patched    - mm_fault:* tracepoints of the tamalloc kernel patch
  *   fentry     - fentry/fexit on handle_mm_fault()
- *   exceptions - exceptions:page_fault_user only (x86, any kernel)
+ *   exceptions - exceptions:page_fault_{user,kernel} only (x86, any
+ *                kernel): no get_user_pages() faults, no latency
+ * The first two pair the x86 exception, if any, with handle_mm_fault():
+ * that gives each fault its origin, and an exception that never reaches
+ * handle_mm_fault() is a fault that failed.
  * The loader switches off, with set_autoload, what a mode does not use.
  */
 #include "vmlinux.h"
@@ -31,12 +35,33 @@ const volatile __u64 heat_slot_ns = TT_HEAT_SLOT_NS;
 /* Stable kernel ABI values, checked against BTF where it has them. */
 #define FAULT_FLAG_WRITE_	0x1
 #define FAULT_FLAG_INSTRUCTION_	0x100
+#define FAULT_FLAG_TRIED_	0x20
+#define VM_FAULT_OOM_		0x1
+#define VM_FAULT_SIGBUS_	0x2
 #define VM_FAULT_MAJOR_		0x4
+#define VM_FAULT_HWPOISON_	0x30	/* and _LARGE */
+#define VM_FAULT_SIGSEGV_	0x40
 #define VM_FAULT_RETRY_		0x400
+#define VM_FAULT_ERROR_		(VM_FAULT_OOM_ | VM_FAULT_SIGBUS_ | \
+				 VM_FAULT_HWPOISON_ | VM_FAULT_SIGSEGV_)
+#define VM_READ_		0x1
+#define VM_WRITE_		0x2
+#define VM_EXEC_		0x4
+#define VM_GROWSDOWN_		0x100
+#define RLIMIT_STACK_		3
+#define SIGBUS_			7
+#define SIGSEGV_		11
+#define SEGV_MAPERR_		1
 /* x86 page fault error code bits */
 #define X86_PF_PROT_		0x1
 #define X86_PF_WRITE_		0x2
+#define X86_PF_USER_		0x4
 #define X86_PF_INSTR_		0x10
+#define X86_PF_PK_		0x20
+/* The vsyscall page: emulated by the kernel, not a fault it handles. */
+#define VSYSCALL_ADDR_		0xffffffffff600000UL
+#define ENOENT_			2
+#define ENOMEM_			12
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -74,7 +99,8 @@ struct region_info {
 	__u64 vm_start;
 	__u64 vm_end;
 	__u8 kind;		/* enum tt_region */
-	__u8 pad[7];
+	__u8 pad[3];
+	__u32 vm_flags;		/* VM_READ, VM_WRITE, ... (low 32 bits) */
 	char name[TT_NAME_LEN];
 };
 
@@ -97,7 +123,9 @@ struct inflight {
 	__u8 retrying;		/* last exit was VM_FAULT_RETRY */
 	__u8 class;		/* from anon_zero_fill, else 0 */
 	__u8 reg_src;		/* enum reg_src */
-	__u8 pad[3];
+	__u8 origin;		/* enum tt_origin */
+	__u8 error;		/* enum tt_error */
+	__u8 retried;		/* handle_mm_fault() ran more than once */
 	struct region_info reg;
 };
 
@@ -228,6 +256,7 @@ static __always_inline void classify_vma(struct vm_area_struct *vma,
 
 	r->vm_start = start;
 	r->vm_end = end;
+	r->vm_flags = BPF_CORE_READ(vma, vm_flags);
 	if (file) {
 		const unsigned char *n =
 			BPF_CORE_READ(file, f_path.dentry, d_name.name);
@@ -458,10 +487,18 @@ static __always_inline void emit_fault(void *ctx, const struct inflight *f,
 {
 	struct tt_fault_event *e;
 
-	count(TT_CNT_FAULTS);
-	if (hist_mode) {
-		aggregate(ctx, f, id >> 32, access, class, flags, latency);
-		return;
+	if (class == TT_CLASS_ERROR) {
+		/* Not a fault the kernel counts, nor a page in the maps */
+		count(TT_CNT_ERRORS);
+		if (hist_mode)
+			return;
+	} else {
+		count(TT_CNT_FAULTS + (f->origin % TT_ORIGIN_COUNT));
+		if (hist_mode) {
+			aggregate(ctx, f, id >> 32, access, class, flags,
+				  latency);
+			return;
+		}
 	}
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -475,6 +512,8 @@ static __always_inline void emit_fault(void *ctx, const struct inflight *f,
 	e->access = access;
 	e->class = class;
 	e->region = f->reg.kind;
+	e->origin = f->origin;
+	e->error = f->error;
 	__builtin_memset(e->pad, 0, sizeof(e->pad));
 	e->ts_ns = f->start_ns;
 	e->addr = f->addr;
@@ -542,66 +581,203 @@ static __always_inline bool mm_seq(struct mm_struct *mm, __u32 *seq)
 	return false;
 }
 
-static __always_inline void find_region(struct inflight *f, __u32 tgid)
+/* The VMA of @f->addr into @f->reg: 0, or bpf_find_vma()'s -errno
+ * (-ENOENT: no VMA there; -EBUSY: mmap_lock contended, unknown). */
+static __always_inline long find_region(struct inflight *f, __u32 tgid)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct mm_struct *mm = task->mm;
 	__u32 zero = 0, seq = 0;
 	struct vma_cache *c = bpf_map_lookup_elem(&vma_cache, &zero);
 	bool have_seq = mm_seq(mm, &seq);
+	long err;
 
 	if (!c)
-		return;
+		return -ENOMEM_;
 	if (have_seq && c->mm == (__u64)mm && c->tgid == tgid &&
 	    c->seq == seq && f->addr >= c->reg.vm_start &&
 	    f->addr < c->reg.vm_end) {
 		f->reg = c->reg;
 		f->reg_src = REG_CACHED;
-		return;
+		return 0;
 	}
-	bpf_find_vma(task, f->addr, find_vma_cb, &f->reg, 0);
-	if (!have_seq || f->reg.kind == TT_REG_UNKNOWN)
-		return;
+	err = bpf_find_vma(task, f->addr, find_vma_cb, &f->reg, 0);
+	if (err || !have_seq || f->reg.kind == TT_REG_UNKNOWN)
+		return err;
 	f->reg_src = REG_FILLED;
 	c->mm = (__u64)mm;
 	c->tgid = tgid;
 	c->seq = seq;
 	c->reg = f->reg;
+	return 0;
+}
+
+/*
+ * No VMA at @addr: the kernel still handles a fault just below the main
+ * stack, within RLIMIT_STACK, by growing it (expand_stack()).
+ */
+static __always_inline bool grows_stack(__u64 addr)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 top = BPF_CORE_READ(task, mm, start_stack);
+	__u64 rlim = BPF_CORE_READ(task, signal, rlim[RLIMIT_STACK_].rlim_cur);
+
+	return addr < top && top - addr <= rlim;
+}
+
+/*
+ * Does the kernel refuse the fault? The checks of x86's access_error()
+ * in do_user_addr_fault(), which come before handle_mm_fault(), on the
+ * VMA found (@found: find_region()'s result). Unknown VMA: no error.
+ */
+static __always_inline __u8 fault_error(struct inflight *f, long found)
+{
+	__u32 vmf = f->reg.vm_flags;
+
+	if (found == -ENOENT_) {
+		if (!grows_stack(f->addr))
+			return TT_ERR_NO_VMA;
+		f->reg.kind = TT_REG_STACK;
+		return TT_ERR_NONE;
+	}
+	if (found)
+		return TT_ERR_NONE;
+	if (f->pf_err & X86_PF_PK_)
+		return TT_ERR_ACCESS;
+	if (f->pf_err & X86_PF_WRITE_)
+		return vmf & VM_WRITE_ ? TT_ERR_NONE : TT_ERR_ACCESS;
+	if (f->pf_err & X86_PF_PROT_)
+		return TT_ERR_ACCESS;
+	if (!(vmf & (VM_READ_ | VM_WRITE_ | VM_EXEC_)))
+		return TT_ERR_ACCESS;
+	return TT_ERR_NONE;
+}
+
+/*
+ * An exception that handle_mm_fault() never saw was refused before it:
+ * a failed fault. Said when the thread's next exception comes, or at
+ * its SIGSEGV/SIGBUS (signal_generate) with the reason from si_code.
+ */
+static __always_inline void flush_unhandled(void *ctx, struct inflight *f,
+					    __u64 id, __u8 error)
+{
+	long found;
+
+	if (!error) {
+		/* A kernel-mode fault fixed up with -EFAULT: no signal */
+		found = find_region(f, id >> 32);
+		error = fault_error(f, found);
+		if (!error)	/* the VMA changed since */
+			error = found ? TT_ERR_NO_VMA : TT_ERR_ACCESS;
+	}
+	f->error = error;
+	emit_fault(ctx, f, id, access_of(f->pf_err, 0, true), TT_CLASS_ERROR,
+		   TT_F_PROT * !!(f->pf_err & X86_PF_PROT_), 0);
+}
+
+/*
+ * An x86 page fault exception on a user address, from user mode or from
+ * the kernel (copy_to_user() and co). In exceptions mode the whole
+ * event; otherwise the start of a fault that handle_mm_fault() ends.
+ */
+static __always_inline void on_exception(void *ctx, __u64 address,
+					 struct pt_regs *regs, __u32 pf_err,
+					 __u8 origin)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct inflight f = {}, *old;
+	bool prot = pf_err & X86_PF_PROT_;
+	__u8 access;
+	long found;
+
+	if (!traced(id))
+		return;
+	f.addr = address;
+	f.ip = regs->ip;	/* a BTF pointer: a direct load */
+	f.pf_err = pf_err;
+	f.have_pf = 1;
+	f.origin = origin;
+	f.start_ns = bpf_ktime_get_ns();
+	if (mode != TT_MODE_EXCEPTIONS) {
+		old = bpf_map_lookup_elem(&inflight, &tid);
+		if (old && old->have_pf && !old->started)
+			flush_unhandled(ctx, old, id, TT_ERR_NONE);
+		/* handle_mm_fault() follows on this thread: leave it the code.
+		 * Without a slot, fault_enter() tries again and counts the loss. */
+		bpf_map_update_elem(&inflight, &tid, &f, BPF_ANY);
+		return;
+	}
+	found = find_region(&f, id >> 32);
+	access = access_of(f.pf_err, 0, true);
+	f.error = address >> 63 ? TT_ERR_NO_VMA : fault_error(&f, found);
+	emit_fault(ctx, &f, id, access,
+		   f.error ? TT_CLASS_ERROR :
+			     infer_class(f.reg.kind, access, prot),
+		   prot ? TT_F_PROT : 0, 0);
 }
 
 SEC("tp_btf/page_fault_user")
 int BPF_PROG(page_fault_user, unsigned long address, struct pt_regs *regs,
 	     unsigned long error_code)
 {
+	/* Emulated, not a fault (CONFIG_X86_VSYSCALL_EMULATION) */
+	if ((address & ~0xfffUL) == VSYSCALL_ADDR_)
+		return 0;
+	on_exception(ctx, address, regs, error_code, TT_ORIGIN_USER);
+	return 0;
+}
+
+/*
+ * The kernel touching user memory. Not with page faults disabled
+ * (copy_from_user_nofault(), perf and BPF reading user stacks): the
+ * kernel does not handle those, it fails the copy.
+ */
+SEC("tp_btf/page_fault_kernel")
+int BPF_PROG(page_fault_kernel, unsigned long address, struct pt_regs *regs,
+	     unsigned long error_code)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (address >> 63 || (error_code & X86_PF_USER_) ||
+	    task->pagefault_disabled || !task->mm)
+		return 0;
+	on_exception(ctx, address, regs, error_code, TT_ORIGIN_KERNEL);
+	return 0;
+}
+
+/*
+ * A fault refused before handle_mm_fault() ends in SIGSEGV or SIGBUS,
+ * sent by the faulting thread to itself with the reason in si_code.
+ */
+SEC("tp_btf/signal_generate")
+int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info,
+	     struct task_struct *task, int group, int result)
+{
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
-	struct inflight f = {};
-	bool prot = error_code & X86_PF_PROT_;
-	__u8 access;
+	struct inflight *f;
 
-	if (!traced(id))
+	if ((sig != SIGSEGV_ && sig != SIGBUS_) ||
+	    task != bpf_get_current_task_btf() || (__u64)info < 4096 ||
+	    !traced(id))
 		return 0;
-	f.addr = address;
-	f.ip = regs->ip;	/* a BTF pointer: a direct load */
-	f.pf_err = error_code;
-	f.have_pf = 1;
-	f.start_ns = bpf_ktime_get_ns();
-	if (mode != TT_MODE_EXCEPTIONS) {
-		/* handle_mm_fault() follows on this thread: leave it the code.
-		 * Without a slot, fault_enter() tries again and counts the loss. */
-		bpf_map_update_elem(&inflight, &tid, &f, BPF_ANY);
+	f = bpf_map_lookup_elem(&inflight, &tid);
+	if (!f || !f->have_pf || f->started ||
+	    (__u64)BPF_CORE_READ(info, _sifields._sigfault._addr) != f->addr)
 		return 0;
-	}
-	find_region(&f, id >> 32);
-	access = access_of(f.pf_err, 0, true);
-	emit_fault(ctx, &f, id, access, infer_class(f.reg.kind, access, prot),
-		   prot ? TT_F_PROT : 0, 0);
+	flush_unhandled(ctx, f, id,
+			sig == SIGBUS_ ? TT_ERR_SIGBUS :
+			BPF_CORE_READ(info, si_code) == SEGV_MAPERR_ ?
+			TT_ERR_NO_VMA : TT_ERR_ACCESS);
+	bpf_map_delete_elem(&inflight, &tid);
 	return 0;
 }
 
 /* ---- patched and fentry modes: pair entry and final exit ---- */
 
-static __always_inline void fault_enter(struct vm_area_struct *vma,
+static __always_inline void fault_enter(void *ctx,
+					struct vm_area_struct *vma,
 					unsigned long address,
 					unsigned int flags)
 {
@@ -615,10 +791,14 @@ static __always_inline void fault_enter(struct vm_area_struct *vma,
 	if (f && f->started && f->retrying && f->addr == address) {
 		/* Same fault, retried (FAULT_FLAG_TRIED or VMA-lock fallback) */
 		f->retrying = 0;
+		f->retried = 1;
+		f->fault_flags = flags;
 		return;
 	}
 	if (!f || !f->have_pf || f->started || f->addr != address) {
-		/* No user-mode exception first: a kernel or GUP fault */
+		/* No exception first: get_user_pages() or the like */
+		if (f && f->have_pf && !f->started)
+			flush_unhandled(ctx, f, id, TT_ERR_NONE);
 		if (bpf_map_update_elem(&inflight, &tid, &zero_inflight,
 					BPF_ANY)) {
 			count(TT_CNT_INFLIGHT_FULL);
@@ -629,25 +809,36 @@ static __always_inline void fault_enter(struct vm_area_struct *vma,
 			return;
 		f->start_ns = bpf_ktime_get_ns();
 		f->addr = address;
+		f->origin = TT_ORIGIN_GUP;
 	}
 	f->started = 1;
 	f->fault_flags = flags;
 	classify_vma(vma, &f->reg);
 }
 
-static __always_inline __u8 exit_class(const struct inflight *f, __u8 access,
+static __always_inline __u8 exit_error(unsigned int ret)
+{
+	return ret & VM_FAULT_SIGSEGV_ ? TT_ERR_SIGSEGV :
+	       ret & VM_FAULT_SIGBUS_ ? TT_ERR_SIGBUS :
+	       ret & VM_FAULT_OOM_ ? TT_ERR_OOM : TT_ERR_HWPOISON;
+}
+
+static __always_inline __u8 exit_class(struct inflight *f, __u8 access,
 				       unsigned int ret, __u32 *flags)
 {
 	bool prot = f->have_pf && (f->pf_err & X86_PF_PROT_);
 
-	if (f->class) {
-		*flags |= TT_F_EXACT_CLASS;
+	*flags |= TT_F_EXACT_CLASS;
+	if (ret & VM_FAULT_ERROR_) {
+		f->error = exit_error(ret);
+		return TT_CLASS_ERROR;
+	}
+	if (f->class)
 		return f->class;
-	}
-	if (ret & VM_FAULT_MAJOR_) {
-		*flags |= TT_F_EXACT_CLASS;
+	/* mm_account_fault(): a fault that needed a retry is major */
+	if ((ret & VM_FAULT_MAJOR_) || (f->fault_flags & FAULT_FLAG_TRIED_))
 		return TT_CLASS_MAJOR;
-	}
+	*flags &= ~TT_F_EXACT_CLASS;
 	/* Not zero-filled (patched mode would have said so), not major. */
 	if (mode == TT_MODE_PATCHED)
 		return prot && access == TT_ACC_WRITE ? TT_CLASS_COW :
@@ -675,6 +866,7 @@ static __always_inline void fault_exit(void *ctx, unsigned long address,
 	}
 	if (f->have_pf)
 		flags |= TT_F_PROT * !!(f->pf_err & X86_PF_PROT_);
+	flags |= TT_F_RETRIED * f->retried;
 	access = access_of(f->pf_err, f->fault_flags, f->have_pf);
 	emit_fault(ctx, f, id, access, exit_class(f, access, ret, &flags),
 		   flags, bpf_ktime_get_ns() - f->start_ns);
@@ -685,7 +877,7 @@ SEC("tp_btf/handle_mm_fault_enter")
 int BPF_PROG(mm_fault_enter, struct vm_area_struct *vma,
 	     unsigned long address, unsigned int flags)
 {
-	fault_enter(vma, address, flags);
+	fault_enter(ctx, vma, address, flags);
 	return 0;
 }
 
@@ -734,7 +926,7 @@ SEC("fentry/handle_mm_fault")
 int BPF_PROG(fentry_fault, struct vm_area_struct *vma, unsigned long address,
 	     unsigned int flags)
 {
-	fault_enter(vma, address, flags);
+	fault_enter(ctx, vma, address, flags);
 	return 0;
 }
 

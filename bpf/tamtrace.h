@@ -68,9 +68,30 @@ enum tt_class {
 	TT_CLASS_MAJOR,
 	TT_CLASS_HUGE_ZERO_FILL,
 	TT_CLASS_HUGE_ZERO_PAGE,
+	TT_CLASS_ERROR,		/* failed: SIGSEGV, SIGBUS or -EFAULT */
 	TT_CLASS_COUNT,
 };
 #define TT_CLASS_SLOTS	16	/* >= TT_CLASS_COUNT, a power of two */
+
+/* How the kernel came to handle_mm_fault(). */
+enum tt_origin {
+	TT_ORIGIN_USER = 0,	/* an exception in user mode */
+	TT_ORIGIN_KERNEL,	/* the kernel touching user memory */
+	TT_ORIGIN_GUP,		/* no exception: get_user_pages() and co */
+	TT_ORIGIN_COUNT,
+};
+
+/* Why a fault of class TT_CLASS_ERROR failed. */
+enum tt_error {
+	TT_ERR_NONE = 0,
+	TT_ERR_NO_VMA,		/* no mapping at the address */
+	TT_ERR_ACCESS,		/* the mapping does not allow the access */
+	TT_ERR_SIGSEGV,		/* handle_mm_fault() said VM_FAULT_SIGSEGV */
+	TT_ERR_SIGBUS,		/* VM_FAULT_SIGBUS, e.g. past a file's end */
+	TT_ERR_OOM,		/* VM_FAULT_OOM */
+	TT_ERR_HWPOISON,	/* VM_FAULT_HWPOISON* */
+	TT_ERR_COUNT,
+};
 
 enum tt_region {
 	TT_REG_UNKNOWN = 0,	/* VMA not found (lock contended or gone) */
@@ -96,7 +117,9 @@ struct tt_fault_event {
 	__u8 access;		/* enum tt_access */
 	__u8 class;		/* enum tt_class */
 	__u8 region;		/* enum tt_region */
-	__u8 pad[5];
+	__u8 origin;		/* enum tt_origin */
+	__u8 error;		/* enum tt_error, with TT_CLASS_ERROR */
+	__u8 pad[3];
 	__u64 ts_ns;		/* CLOCK_MONOTONIC, at fault entry */
 	__u64 addr;
 	__u64 ip;
@@ -122,11 +145,15 @@ struct tt_alloc_event {
 /*
  * Per-CPU counters, indexes into the counters map. Besides what the
  * filter accepted, only losses are counted, to keep the hot path short:
- * events delivered are FAULTS + ALLOCS - DROPPED, faults in the maps
- * FAULTS - PAGE_OVERFLOW.
+ * events delivered are faults + ERRORS + ALLOCS - DROPPED, faults in the
+ * maps faults - PAGE_OVERFLOW, where faults is the sum of the three
+ * FAULTS_* (TT_CNT_FAULTS + enum tt_origin).
  */
 enum tt_counter {
-	TT_CNT_FAULTS = 0,	/* faults the filter accepted */
+	TT_CNT_FAULTS = 0,	/* faults the filter accepted, by origin: */
+	TT_CNT_FAULTS_KERNEL,
+	TT_CNT_FAULTS_GUP,
+	TT_CNT_ERRORS,		/* failed faults, which the kernel does not count */
 	TT_CNT_ALLOCS,		/* tamalloc() calls the filter accepted */
 	TT_CNT_DROPPED,		/* ring buffer full: event lost */
 	TT_CNT_INFLIGHT_FULL,	/* no slot to pair fault entry and exit */

@@ -64,7 +64,7 @@ static void interval_report(struct hist *h, struct session *s)
 	report_init(h, s, &r);
 	histdata_read_lat(&h->d, s->tr, true);
 	fprintf(s->out.f, "\n--- %.1f s: %llu faults so far ---\n",
-		r.duration_ns / 1e9, r.losses.n[TT_CNT_FAULTS] -
+		r.duration_ns / 1e9, faults_seen(&r.losses) -
 		r.losses.n[TT_CNT_PAGE_OVERFLOW]);
 	hist_report_latency(s->out.f, &r);
 	outfile_flush(&s->out);

@@ -34,7 +34,8 @@ static bool probe_fentry(const struct btf *btf, const char **why)
 static bool probe_exceptions(const struct btf *btf, const char **why)
 {
 	*why = "no exceptions:page_fault_user tracepoint (x86 only)";
-	return has_tracepoint(btf, "page_fault_user");
+	return has_tracepoint(btf, "page_fault_user") &&
+	       has_tracepoint(btf, "page_fault_kernel");
 }
 
 static const char *hint_verifier(int err)
@@ -52,21 +53,28 @@ static const char *hint_fentry(int err)
 	return hint_verifier(err);
 }
 
-/* page_fault_user gives every mode the x86 error code and the ip. */
+/*
+ * page_fault_user and page_fault_kernel give every mode the x86 error
+ * code, the ip and the origin; signal_generate the reason of a fault
+ * refused before handle_mm_fault().
+ */
 static const char *const patched_progs[] = {
-	"page_fault_user", "mm_fault_enter", "mm_fault_exit",
-	"anon_zero_fill", NULL,
+	"page_fault_user", "page_fault_kernel", "signal_generate",
+	"mm_fault_enter", "mm_fault_exit", "anon_zero_fill", NULL,
 };
 static const char *const fentry_progs[] = {
-	"page_fault_user", "fentry_fault", "fexit_fault", NULL,
+	"page_fault_user", "page_fault_kernel", "signal_generate",
+	"fentry_fault", "fexit_fault", NULL,
 };
-static const char *const exceptions_progs[] = { "page_fault_user", NULL };
+static const char *const exceptions_progs[] = {
+	"page_fault_user", "page_fault_kernel", NULL,
+};
 
 const struct tt_mode_desc tt_modes[TT_MODE_COUNT] = {
 	[TT_MODE_PATCHED] = {
 		.name = "patched",
-		.exact = "address, access, latency, result, zero-fill class "
-			 "(mm_fault tracepoints)",
+		.exact = "address, access, origin, latency, errors, major, "
+			 "zero-fill class (mm_fault tracepoints)",
 		.inferred = "cow/minor from the x86 error code",
 		.has_latency = true,
 		.progs = patched_progs,
@@ -75,7 +83,7 @@ const struct tt_mode_desc tt_modes[TT_MODE_COUNT] = {
 	},
 	[TT_MODE_FENTRY] = {
 		.name = "fentry",
-		.exact = "address, access, latency, major",
+		.exact = "address, access, origin, latency, errors, major",
 		.inferred = "class from the x86 error code and the VMA",
 		.has_latency = true,
 		.progs = fentry_progs,
@@ -84,9 +92,9 @@ const struct tt_mode_desc tt_modes[TT_MODE_COUNT] = {
 	},
 	[TT_MODE_EXCEPTIONS] = {
 		.name = "exceptions",
-		.exact = "address, ip, access",
-		.inferred = "class from the x86 error code and the VMA; "
-			    "no latency",
+		.exact = "address, ip, access, origin",
+		.inferred = "class and errors from the x86 error code and "
+			    "the VMA; no latency, no get_user_pages() faults",
 		.has_latency = false,
 		.progs = exceptions_progs,
 		.probe = probe_exceptions,

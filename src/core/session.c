@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include "exitcodes.h"
 #include "modes.h"
+#include "names.h"
 #include "session.h"
 
 #define TICK_NS 100000000ULL		/* sinks' tick, and the drain */
@@ -52,6 +53,33 @@ unsigned long long now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+unsigned long long faults_seen(const struct tt_losses *l)
+{
+	return l->n[TT_CNT_FAULTS] + l->n[TT_CNT_FAULTS_KERNEL] +
+	       l->n[TT_CNT_FAULTS_GUP];
+}
+
+/* "user N, kernel N, gup N" */
+void origins_text(FILE *f, const struct tt_losses *l)
+{
+	int o;
+
+	for (o = 0; o < TT_ORIGIN_COUNT; o++)
+		fprintf(f, "%s%s %llu", o ? ", " : "", origin_name(o),
+			l->n[TT_CNT_FAULTS + o]);
+}
+
+/* {"user":N,"kernel":N,"gup":N} */
+void origins_json(FILE *f, const struct tt_losses *l)
+{
+	int o;
+
+	for (o = 0; o < TT_ORIGIN_COUNT; o++)
+		fprintf(f, "%s\"%s\":%llu", o ? "," : "{", origin_name(o),
+			l->n[TT_CNT_FAULTS + o]);
+	fputc('}', f);
 }
 
 unsigned long long losses_total(const struct tt_losses *l)
@@ -321,8 +349,10 @@ static void install_signals(void)
 
 static void print_summary(const struct session *s, const struct tt_losses *l)
 {
-	fprintf(stderr, "tamtrace: %llu faults, %llu allocs seen in %.3f s "
-		"(mode %s); lost: ", l->n[TT_CNT_FAULTS], l->n[TT_CNT_ALLOCS],
+	fprintf(stderr, "tamtrace: %llu faults (", faults_seen(l));
+	origins_text(stderr, l);
+	fprintf(stderr, "), %llu failed, %llu allocs seen in %.3f s "
+		"(mode %s); lost: ", l->n[TT_CNT_ERRORS], l->n[TT_CNT_ALLOCS],
 		(now_ns() - s->start_ns) / 1e9, mode_name(s->mode));
 	losses_text(stderr, l);
 	fputc('\n', stderr);

@@ -59,7 +59,12 @@ unsigned long long now_ns(void);
 int session_run(struct session *s, const struct tt_opts *o, struct sink *k);
 /* Read the counters now; 0 or -errno. */
 int session_losses(struct session *s, struct tt_losses *l);
-/* Faults lost, counters that are not FAULTS or ALLOCS. */
+/* Faults the filter accepted, of every origin; failed ones not. */
+unsigned long long faults_seen(const struct tt_losses *l);
+/* "user N, kernel N, gup N", and the same as a JSON object. */
+void origins_text(FILE *f, const struct tt_losses *l);
+void origins_json(FILE *f, const struct tt_losses *l);
+/* Faults lost: the counters that say a loss. */
 unsigned long long losses_total(const struct tt_losses *l);
 /* {"ringbuf":N,"inflight":N,...} */
 void losses_json(FILE *f, const struct tt_losses *l);

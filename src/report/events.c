@@ -53,8 +53,9 @@ static int events_start(struct sink *k, struct session *s)
 		fprintf(e->f, "%-15s ", "TIME");
 	if (e->relative)
 		fprintf(e->f, "%12s ", "SECONDS");
-	fprintf(e->f, "%-7s %-7s %-16s %-6s %-14s %-18s %-20s %s\n", "PID",
-		"TID", "COMM", "ACCESS", "CLASS", "ADDR", "REGION", "LAT(us)");
+	fprintf(e->f, "%-7s %-7s %-16s %-6s %-6s %-14s %-18s %-20s %s\n",
+		"PID", "TID", "COMM", "ACCESS", "ORIGIN", "CLASS", "ADDR",
+		"REGION", "LAT(us)");
 	return 0;
 }
 
@@ -67,11 +68,14 @@ static void fault_json(struct events_sink *e, const struct tt_fault_event *ev,
 		"\"comm\":", (unsigned long long)ev->ts_ns, ev->pid, ev->tid);
 	esc_json(f, ev->comm, TT_COMM_LEN);
 	fprintf(f, ",\"addr\":%llu,\"page\":%llu,\"ip\":%llu,"
-		"\"access\":\"%s\",\"class\":\"%s\",\"region\":",
+		"\"access\":\"%s\",\"origin\":\"%s\",\"class\":\"%s\",",
 		(unsigned long long)ev->addr,
 		(unsigned long long)(ev->addr >> TT_PAGE_SHIFT),
 		(unsigned long long)ev->ip, access_name(ev->access),
-		class_name(ev->class));
+		origin_name(ev->origin), class_name(ev->class));
+	if (ev->class == TT_CLASS_ERROR)
+		fprintf(f, "\"error\":\"%s\",", error_name(ev->error));
+	fputs("\"region\":", f);
 	esc_json(f, region, REGION_MAX);
 	if (ev->flags & TT_F_HAS_LATENCY)
 		fprintf(f, ",\"latency_ns\":%llu",
@@ -86,15 +90,22 @@ static void fault_text(struct events_sink *e, const struct tt_fault_event *ev,
 		       const char *region)
 {
 	char lat[32] = "-", comm[4 * TT_COMM_LEN + 1], reg[4 * REGION_MAX + 1];
+	char class[32];
 
 	print_times(e, ev->ts_ns);
+	if (ev->class == TT_CLASS_ERROR)
+		snprintf(class, sizeof(class), "error:%s",
+			 error_name(ev->error));
+	else
+		snprintf(class, sizeof(class), "%s", class_name(ev->class));
 	if (ev->flags & TT_F_HAS_LATENCY)
 		snprintf(lat, sizeof(lat), "%.2f", ev->latency_ns / 1000.0);
 	esc_text(comm, sizeof(comm), ev->comm, TT_COMM_LEN);
 	esc_text(reg, sizeof(reg), region, REGION_MAX);
-	fprintf(e->f, "%-7u %-7u %-16s %-6s %-14s 0x%-16llx %-20s %s\n",
+	fprintf(e->f, "%-7u %-7u %-16s %-6s %-6s %-14s 0x%-16llx %-20s %s\n",
 		ev->pid, ev->tid, comm, access_name(ev->access),
-		class_name(ev->class), (unsigned long long)ev->addr, reg, lat);
+		origin_name(ev->origin), class, (unsigned long long)ev->addr,
+		reg, lat);
 }
 
 static void alloc_json(struct events_sink *e, const struct tt_alloc_event *ev)
@@ -141,7 +152,10 @@ static int events_event(struct sink *k, const void *data, size_t len)
 		const struct tt_fault_event *ev = data;
 		const char *region = region_name(ev, buf, sizeof(buf));
 
-		e->faults++;
+		if (ev->class == TT_CLASS_ERROR)
+			e->errors++;
+		else
+			e->faults++;
 		if (e->json)
 			fault_json(e, ev, region);
 		else
@@ -172,12 +186,14 @@ static int events_finish(struct sink *k, struct session *s,
 
 	if (!e->json || s->out.err)
 		return TT_EXIT_OK;
-	fprintf(e->f, "{\"type\":\"summary\",\"faults\":%llu,\"allocs\":%llu,"
-		"\"faults_seen\":%llu,\"allocs_seen\":%llu,\"seen\":%llu,"
-		"\"dropped\":%llu,\"lost\":", e->faults, e->allocs,
-		l->n[TT_CNT_FAULTS], l->n[TT_CNT_ALLOCS],
-		l->n[TT_CNT_FAULTS] + l->n[TT_CNT_ALLOCS],
-		l->n[TT_CNT_DROPPED]);
+	fprintf(e->f, "{\"type\":\"summary\",\"faults\":%llu,\"errors\":%llu,"
+		"\"allocs\":%llu,\"faults_seen\":%llu,\"errors_seen\":%llu,"
+		"\"allocs_seen\":%llu,\"seen\":%llu,\"by_origin\":",
+		e->faults, e->errors, e->allocs, faults_seen(l),
+		l->n[TT_CNT_ERRORS], l->n[TT_CNT_ALLOCS],
+		faults_seen(l) + l->n[TT_CNT_ERRORS] + l->n[TT_CNT_ALLOCS]);
+	origins_json(e->f, l);
+	fprintf(e->f, ",\"dropped\":%llu,\"lost\":", l->n[TT_CNT_DROPPED]);
 	losses_json(e->f, l);
 	fprintf(e->f, ",\"mode\":\"%s\",\"duration_ns\":%llu}\n",
 		mode_name(s->mode), now_ns() - s->start_ns);

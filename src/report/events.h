@@ -14,7 +14,8 @@ struct events_sink {
 	bool json, timestamp, relative;
 	long long mono_to_real_ns;	/* add to ts_ns for time of day */
 	unsigned long long start_ns;	/* -r: time zero */
-	unsigned long long faults;	/* delivered */
+	unsigned long long faults;	/* delivered, failed ones apart */
+	unsigned long long errors;
 	unsigned long long allocs;
 };
 
