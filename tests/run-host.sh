@@ -50,6 +50,7 @@ sh "$HERE/tracer.sh" auto
 sh "$HERE/tracer.sh" exceptions
 sh "$HERE/hist.sh" auto
 sh "$HERE/core.sh" auto
+sh "$HERE/realprog.sh" auto
 sh "$HERE/unit/escape.sh"
 
 # Forcing fentry where the kernel refuses it names the failing step.

@@ -30,6 +30,20 @@ esac
 # Lines of a kernel log that mean the kernel misbehaved.
 SPLAT='WARNING:|BUG:|Oops|Kernel panic|possible recursive locking|possible circular locking|inconsistent lock state|sleeping function called from invalid context|INFO: task .* blocked|lockdep is turned off|detected stall|UBSAN|KASAN'
 
+# Real programs from Debian for tests/realprog.sh, with their libraries
+# at the same paths; the test skips what is missing.
+copy_programs() {
+	local b f
+	for b in /usr/bin/sort /usr/bin/dd /usr/bin/xz /usr/bin/seq /usr/bin/tail; do
+		[ -x "$b" ] || continue
+		for f in "$b" $(ldd "$b" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
+					  $1 ~ /^\// { print $1 }'); do
+			mkdir -p "$1$(dirname "$f")"
+			cp -L "$f" "$1$f"
+		done
+	done
+}
+
 make_initramfs() {
 	local dir=$OUT/root
 	rm -rf "$dir"
@@ -42,6 +56,7 @@ make_initramfs() {
 		-exec cp {} "$dir/tt/bin/" \;
 	mkdir -p "$dir/tt/tests"
 	cp -r "$ROOT/tests/." "$dir/tt/tests/"
+	copy_programs "$dir"
 	(cd "$dir" && find . | cpio -o -H newc --quiet) | gzip -1 > "$OUT/initramfs.gz"
 }
 

@@ -1,0 +1,146 @@
+#!/bin/sh
+# Real programs, and faults that fail, against the kernel's own count of
+# the same process over the same window: held (tests/workloads/held.c)
+# forks the command and holds it before exec, tamtrace -f -p attaches,
+# then the command runs; wait4()'s minflt+majflt, less what the process
+# had before, is the oracle. On the host, perf stat's counts of the
+# exceptions tracepoints are a second one. Usage: tests/realprog.sh MODE
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+BIN=${TT_BIN:-$HERE/../build}
+TMP=${TT_TMP:-/tmp/tamtrace-real.$$}
+MODE=${1:-auto}
+T="real.$MODE"
+TT="$BIN/tamtrace"
+mkdir -p "$TMP"
+
+# perf stat where it exists (the host), nothing in the VMs.
+PERF=
+command -v perf > /dev/null 2>&1 && perf stat -e exceptions:page_fault_user \
+	true > /dev/null 2>&1 && PERF=perf
+# Big inputs on the host, small ones under TCG.
+if [ -n "$SUITE" ]; then LINES=50000 READ_MB=8; else LINES=1000000 READ_MB=64; fi
+awk -v n=$LINES 'BEGIN { srand(1); for (i = 0; i < n; i++)
+	print int(rand() * 1e9) }' > "$TMP/numbers"
+
+# value KEY FILE: a number from the last line (the summary) of NDJSON.
+value() { tail -1 "$2" | jawk "{ print jnum(\"$1\") }" /dev/stdin; }
+
+# within A B EXTRA: |A - B| <= EXTRA + 5 + 0.2 % of B.
+within() {
+	awk -v a="$1" -v b="$2" -v x="$3" 'BEGIN {
+		d = a - b; if (d < 0) d = -d
+		exit !(a != "" && b != "" && d <= x + 5 + b * 0.002) }'
+}
+
+# run_held NAME CMD...: CMD under held, traced from before its exec
+# with -f; perf stat too where there is perf. Sets KERNEL (the oracle),
+# STATUS, RC (tamtrace's exit status).
+run_held() {
+	name=$1
+	shift
+	rm -f "$TMP/held.info"
+	"$BIN/held" "$TMP/held.info" "$@" > /dev/null 2> "$TMP/$name.cmd.err" &
+	hpid=$!
+	i=0
+	while ! grep -q '^pid' "$TMP/held.info" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	cpid=$(awk '$1 == "pid" { print $2 }' "$TMP/held.info")
+	"$TT" -j $(modeflag) -f -p "$cpid" -o "$TMP/$name.json" 2> "$TMP/$name.err" &
+	tpid=$!
+	wait_attached "$TMP/$name.err"
+	ppid=
+	if [ -n "$PERF" ]; then
+		$PERF stat -x, -e exceptions:page_fault_user,exceptions:page_fault_kernel \
+			-p "$cpid" -o "$TMP/$name.perf" > /dev/null 2>&1 &
+		ppid=$!
+		sleep 1	# perf says nothing once attached
+	fi
+	kill -USR1 "$hpid"
+	wait "$hpid"
+	wait "$tpid"
+	RC=$?
+	[ -z "$ppid" ] || wait "$ppid"
+	KERNEL=$(awk '$1 ~ /flt$/ { n += $2 } END { print n }' "$TMP/held.info")
+	STATUS=$(awk '$1 == "status" { print $2 }' "$TMP/held.info")
+}
+
+# oracle NAME EXECS WANT_ERRORS CMD...: tamtrace's faults equal the
+# kernel's; in exceptions mode, less up to one per exec (the argument
+# pages, faulted in by get_user_pages(), which that mode cannot see).
+# WANT_ERRORS: the failed faults tamtrace must count, or "-".
+oracle() {
+	name=$1 execs=$2 want_err=$3
+	shift 3
+	run_held "$name" "$@"
+	json=$TMP/$name.json
+	tt=$(value faults_seen "$json")
+	errs=$(value errors_seen "$json")
+	lost=$(tail -1 "$json" | jawk '{ print jnum("dropped") + jnum("inflight") }' /dev/stdin)
+	mode=$(tail -1 "$json" | jawk '{ print jstr("mode") }' /dev/stdin)
+	extra=0
+	[ "$mode" = exceptions ] && extra=$execs
+	echo "# $T.$name: kernel $KERNEL, tamtrace $tt (user $(value user "$json"), kernel $(value kernel "$json"), gup $(value gup "$json")), failed $errs, mode $mode"
+	if [ "$RC" = 0 ] && [ "$STATUS" = 0 ] && [ "$lost" = 0 ] &&
+		within "$tt" "$KERNEL" "$extra" &&
+		{ [ "$want_err" = - ] || [ "$errs" = "$want_err" ]; }; then
+		pass "$T.$name"
+	else
+		fail "$T.$name" "rc $RC, status $STATUS, lost $lost: tamtrace $tt, kernel $KERNEL (+$extra allowed), failed $errs (want $want_err): $(tail -2 "$TMP/$name.err" | tr '\n' ' ')"
+	fi
+	[ -n "$PERF" ] && perf_check "$name"
+}
+
+# perf's exception counts: user-mode ones are tamtrace's user faults and
+# failed faults; kernel-mode ones also count faults on kernel addresses
+# and with page faults disabled, which the kernel does not handle.
+perf_check() {
+	json=$TMP/$1.json
+	pu=$(awk -F, '$3 == "exceptions:page_fault_user" { print $1 }' "$TMP/$1.perf")
+	pk=$(awk -F, '$3 == "exceptions:page_fault_kernel" { print $1 }' "$TMP/$1.perf")
+	tu=$(($(value user "$json") + $(value errors_seen "$json")))
+	tk=$(value kernel "$json")
+	if within "$tu" "$pu" 0 && [ -n "$pk" ] && [ "$tk" -le "$pk" ] &&
+		within "$tk" "$pk" 0; then
+		pass "$T.$1.perf"
+	else
+		fail "$T.$1.perf" "perf user $pu kernel $pk, tamtrace user+failed $tu kernel $tk"
+	fi
+}
+
+# Cases: one line each, two on a host with perf.
+n=6
+[ -n "$PERF" ] && n=12
+plan "$T" $n
+
+need() {
+	for b in "$@"; do
+		[ -x "$b" ] && continue
+		skip "$T.$name" "no $b here"
+		[ -n "$PERF" ] && skip "$T.$name.perf" "no $b here"
+		return 1
+	done
+}
+
+name=sort
+need /usr/bin/sort &&
+	oracle sort 1 0 /usr/bin/sort -n "$TMP/numbers" -o "$TMP/sorted"
+# read() into a fresh buffer: the kernel's faults, copy_to_user()'s.
+name=read-fresh-buffer
+need /usr/bin/dd &&
+	oracle read-fresh-buffer 1 0 /usr/bin/dd if=/dev/zero of=/dev/null \
+		bs=${READ_MB}M count=1
+name=xz-threads
+need /usr/bin/xz &&
+	oracle xz-threads 1 0 /usr/bin/xz -T2 -1 -k -f "$TMP/numbers"
+name=sh-pipeline
+need /usr/bin/seq /usr/bin/sort /usr/bin/tail &&
+	oracle sh-pipeline 4 0 sh -c "/usr/bin/seq $LINES | /usr/bin/sort -rn | /usr/bin/tail -1 > /dev/null"
+name=python3
+need /usr/bin/python3 &&
+	oracle python3 1 0 /usr/bin/python3 -I -c 'import json; print(len(json.dumps(list(range(100000)))))'
+# 100 writes to read-only pages and 100 without a mapping, each caught.
+oracle failed-faults 1 200 "$BIN/segv" 100
+rm -rf "$TMP"

@@ -1,0 +1,11 @@
+#!/bin/sh
+# In the VM: real programs against the kernel's own fault count, in every
+# mode the kernel offers; the patched kernel's modes side by side.
+export TT_BIN=/tt/bin
+if [ "$SUITE" = patched ]; then
+	for mode in patched fentry exceptions; do
+		sh /tt/tests/realprog.sh "$mode"
+	done
+else
+	sh /tt/tests/realprog.sh auto
+fi
