@@ -590,6 +590,7 @@ static __always_inline long find_region(struct inflight *f, __u32 tgid)
 	__u32 zero = 0, seq = 0;
 	struct vma_cache *c = bpf_map_lookup_elem(&vma_cache, &zero);
 	bool have_seq = mm_seq(mm, &seq);
+	struct region_info r = {};
 	long err;
 
 	if (!c)
@@ -601,7 +602,9 @@ static __always_inline long find_region(struct inflight *f, __u32 tgid)
 		f->reg_src = REG_CACHED;
 		return 0;
 	}
-	err = bpf_find_vma(task, f->addr, find_vma_cb, &f->reg, 0);
+	/* Before 6.13 (or so) the callback's data must be on the stack */
+	err = bpf_find_vma(task, f->addr, find_vma_cb, &r, 0);
+	f->reg = r;
 	if (err || !have_seq || f->reg.kind == TT_REG_UNKNOWN)
 		return err;
 	f->reg_src = REG_FILLED;

@@ -24,7 +24,9 @@ awk -v n=$LINES 'BEGIN { srand(1); for (i = 0; i < n; i++)
 	print int(rand() * 1e9) }' > "$TMP/numbers"
 
 # value KEY FILE: a number from the last line (the summary) of NDJSON.
-value() { tail -1 "$2" | jawk "{ print jnum(\"$1\") }" /dev/stdin; }
+value() { tail -1 "$2" > "$TMP/last"; jawk "{ print jnum(\"$1\") }" "$TMP/last"; }
+# string KEY FILE: the same for a string.
+string() { tail -1 "$2" > "$TMP/last"; jawk "{ print jstr(\"$1\") }" "$TMP/last"; }
 
 # within A B EXTRA: |A - B| <= EXTRA + 5 + 0.2 % of B.
 within() {
@@ -78,8 +80,8 @@ oracle() {
 	json=$TMP/$name.json
 	tt=$(value faults_seen "$json")
 	errs=$(value errors_seen "$json")
-	lost=$(tail -1 "$json" | jawk '{ print jnum("dropped") + jnum("inflight") }' /dev/stdin)
-	mode=$(tail -1 "$json" | jawk '{ print jstr("mode") }' /dev/stdin)
+	lost=$(($(value dropped "$json") + $(value inflight "$json")))
+	mode=$(string mode "$json")
 	extra=0
 	[ "$mode" = exceptions ] && extra=$execs
 	echo "# $T.$name: kernel $KERNEL, tamtrace $tt (user $(value user "$json"), kernel $(value kernel "$json"), gup $(value gup "$json")), failed $errs, mode $mode"
