@@ -31,6 +31,7 @@ const volatile bool hist_mode = false;	/* aggregate, do not stream */
 const volatile bool want_stacks = false;
 const volatile bool want_heat = false;
 const volatile __u64 heat_slot_ns = TT_HEAT_SLOT_NS;
+const volatile bool thp_always = false;	/* THP "enabled" is [always] */
 
 /* Stable kernel ABI values, checked against BTF where it has them. */
 #define FAULT_FLAG_WRITE_	0x1
@@ -48,7 +49,13 @@ const volatile __u64 heat_slot_ns = TT_HEAT_SLOT_NS;
 #define VM_WRITE_		0x2
 #define VM_EXEC_		0x4
 #define VM_GROWSDOWN_		0x100
+#define VM_HUGEPAGE_		0x20000000
+#define VM_NOHUGEPAGE_		0x40000000
+#define PMD_SIZE_		(2UL << 20)
+#define PMD_ORDER_		9
 #define RLIMIT_STACK_		3
+#define ___GFP_MOVABLE_		0x08
+#define ___GFP_COMP_		0x40000
 #define SIGBUS_			7
 #define SIGSEGV_		11
 #define SEGV_MAPERR_		1
@@ -126,6 +133,9 @@ struct inflight {
 	__u8 origin;		/* enum tt_origin */
 	__u8 error;		/* enum tt_error */
 	__u8 retried;		/* handle_mm_fault() ran more than once */
+	__u8 order;		/* of the large folio the fault mapped */
+	__u8 held;		/* exceptions mode: emitted later */
+	__u8 pad[6];
 	struct region_info reg;
 };
 
@@ -199,6 +209,9 @@ static const struct inflight zero_inflight;
  * tamtrace's own, are not counted.
  */
 __u32 active_tgid = 0;
+
+/* exceptions mode: faults held back until their size is known (below). */
+__u64 held_faults = 0;
 
 static __always_inline void count(__u32 idx)
 {
@@ -382,6 +395,7 @@ static __always_inline void page_init(struct tt_page_stat *ps,
 	ps->last_ns = f->start_ns;
 	ps->vm_start = f->reg.vm_start;
 	ps->faults = 1;
+	ps->nr_pages = 1U << (f->order & 31);
 	/* Constant offsets: older verifiers refuse variable stack writes. */
 #pragma unroll
 	for (i = 0; i < TT_CLASS_SLOTS; i++)
@@ -423,6 +437,8 @@ static __always_inline int count_page(const struct inflight *f, __u32 tgid,
 	__sync_fetch_and_add(&ps->by_class[class], 1);
 	__sync_fetch_and_add(&ps->by_access[access], 1);
 	ps->last_ns = f->start_ns;
+	if (1U << (f->order & 31) > ps->nr_pages)
+		ps->nr_pages = 1U << (f->order & 31);
 	if (lat) {
 		__sync_fetch_and_add(&ps->lat_total_ns, latency);
 		__sync_fetch_and_add(&ps->lat_count, 1);
@@ -514,6 +530,7 @@ static __always_inline void emit_fault(void *ctx, const struct inflight *f,
 	e->region = f->reg.kind;
 	e->origin = f->origin;
 	e->error = f->error;
+	e->order = f->order;
 	__builtin_memset(e->pad, 0, sizeof(e->pad));
 	e->ts_ns = f->start_ns;
 	e->addr = f->addr;
@@ -678,6 +695,80 @@ static __always_inline void flush_unhandled(void *ctx, struct inflight *f,
 		   TT_F_PROT * !!(f->pf_err & X86_PF_PROT_), 0);
 }
 
+/* exceptions mode: the whole event, from the exception alone. */
+static __always_inline void emit_exception(void *ctx, struct inflight *f,
+					   __u64 id)
+{
+	bool prot = f->pf_err & X86_PF_PROT_;
+	__u8 access = access_of(f->pf_err, 0, true);
+	__u8 class = infer_class(f->reg.kind, access, prot);
+
+	if (f->error)
+		class = TT_CLASS_ERROR;
+	else if (f->order && class == TT_CLASS_ZERO_FILL)
+		class = TT_CLASS_HUGE_ZERO_FILL;
+	emit_fault(ctx, f, id, access, class, prot ? TT_F_PROT : 0, 0);
+}
+
+/*
+ * exceptions mode and THP: a not-present fault on an anonymous VMA that
+ * can take a huge page at that address may map 512 pages, which only the
+ * allocation that follows tells (mm_page_alloc). Such a fault is held in
+ * the in-flight table until then, or until the thread's next exception
+ * or exit says it mapped one page. held_faults lets every other fault
+ * skip the table.
+ */
+static __always_inline bool may_be_huge(const struct inflight *f)
+{
+	__u64 huge = f->addr & ~(PMD_SIZE_ - 1);
+	__u32 vmf = f->reg.vm_flags;
+
+	if (!anon_region(f->reg.kind) || f->reg.kind == TT_REG_NAMED ||
+	    (vmf & VM_NOHUGEPAGE_) ||
+	    !((vmf & VM_HUGEPAGE_) || thp_always))
+		return false;
+	return huge >= f->reg.vm_start && huge + PMD_SIZE_ <= f->reg.vm_end;
+}
+
+static __always_inline void hold(struct inflight *f, __u32 tid)
+{
+	f->held = 1;
+	if (bpf_map_update_elem(&inflight, &tid, f, BPF_ANY)) {
+		count(TT_CNT_INFLIGHT_FULL);
+		return;
+	}
+	__sync_fetch_and_add(&held_faults, 1);
+}
+
+/*
+ * Is the thread still in the exception of its held fault @f? A user-mode
+ * one: the user registers are the exception's (orig_ax is -1 for an
+ * exception, a syscall's number in a syscall) at the same ip.
+ */
+static __always_inline bool in_held_fault(const struct inflight *f)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(
+		bpf_get_current_task_btf());
+
+	if (f->origin != TT_ORIGIN_USER)
+		return true;	/* in the syscall that faulted, presumably */
+	return BPF_CORE_READ(regs, orig_ax) == -1UL &&
+	       BPF_CORE_READ(regs, ip) == f->ip;
+}
+
+/* Emit the thread's held fault, if any, with what is known by now. */
+static __always_inline void flush_held(void *ctx, __u64 id)
+{
+	__u32 tid = (__u32)id;
+	struct inflight *f = bpf_map_lookup_elem(&inflight, &tid);
+
+	if (!f || !f->held)
+		return;
+	emit_exception(ctx, f, id);
+	if (!bpf_map_delete_elem(&inflight, &tid))
+		__sync_fetch_and_sub(&held_faults, 1);
+}
+
 /*
  * An x86 page fault exception on a user address, from user mode or from
  * the kernel (copy_to_user() and co). In exceptions mode the whole
@@ -691,7 +782,6 @@ static __always_inline void on_exception(void *ctx, __u64 address,
 	__u32 tid = (__u32)id;
 	struct inflight f = {}, *old;
 	bool prot = pf_err & X86_PF_PROT_;
-	__u8 access;
 	long found;
 
 	if (!traced(id))
@@ -711,13 +801,15 @@ static __always_inline void on_exception(void *ctx, __u64 address,
 		bpf_map_update_elem(&inflight, &tid, &f, BPF_ANY);
 		return;
 	}
+	if (held_faults)
+		flush_held(ctx, id);
 	found = find_region(&f, id >> 32);
-	access = access_of(f.pf_err, 0, true);
 	f.error = address >> 63 ? TT_ERR_NO_VMA : fault_error(&f, found);
-	emit_fault(ctx, &f, id, access,
-		   f.error ? TT_CLASS_ERROR :
-			     infer_class(f.reg.kind, access, prot),
-		   prot ? TT_F_PROT : 0, 0);
+	if (!f.error && !prot && may_be_huge(&f)) {
+		hold(&f, tid);
+		return;
+	}
+	emit_exception(ctx, &f, id);
 }
 
 SEC("tp_btf/page_fault_user")
@@ -838,6 +930,12 @@ static __always_inline __u8 exit_class(struct inflight *f, __u8 access,
 	}
 	if (f->class)
 		return f->class;
+	/* mm_page_alloc saw a large folio for an anonymous fault (fentry) */
+	if (f->order && anon_region(f->reg.kind) && !prot &&
+	    access == TT_ACC_WRITE) {
+		*flags &= ~TT_F_EXACT_CLASS;
+		return TT_CLASS_HUGE_ZERO_FILL;
+	}
 	/* mm_account_fault(): a fault that needed a retry is major */
 	if ((ret & VM_FAULT_MAJOR_) || (f->fault_flags & FAULT_FLAG_TRIED_))
 		return TT_CLASS_MAJOR;
@@ -920,8 +1018,53 @@ int BPF_PROG(anon_zero_fill, struct vm_area_struct *vma,
 	if (!traced(id))
 		return 0;
 	f = bpf_map_lookup_elem(&inflight, &tid);
-	if (f && f->started)
+	if (f && f->started) {
 		f->class = zero_kind_class(kind);
+		f->order = log2_slot(nr_pages);
+		/* mTHP: a large folio of fewer pages than a PMD */
+		if (f->order && f->class == TT_CLASS_ZERO_FILL)
+			f->class = TT_CLASS_HUGE_ZERO_FILL;
+	}
+	return 0;
+}
+
+/*
+ * fentry mode: the large folio (THP, or mTHP on 6.8+) allocated while a
+ * traced thread is inside handle_mm_fault() is the one the fault maps;
+ * exceptions mode: a PMD folio allocated after a held fault (above).
+ * Most allocations are order 0: that test comes first, it is the cost.
+ * An mTHP folio that fails its memcg charge is freed and a smaller one
+ * tried: the last order seen wins, an order-0 fallback is not seen.
+ */
+SEC("tp_btf/mm_page_alloc")
+int BPF_PROG(mm_page_alloc, struct page *page, unsigned int order,
+	     gfp_t gfp_flags, int migratetype)
+{
+	__u32 tid;
+	struct inflight *f;
+
+	if (!order || !page || (gfp_flags & (___GFP_COMP_ | ___GFP_MOVABLE_)) !=
+				   (___GFP_COMP_ | ___GFP_MOVABLE_))
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	f = bpf_map_lookup_elem(&inflight, &tid);
+	if (!f)
+		return 0;
+	if (f->started)
+		f->order = order;
+	else if (f->held && order == PMD_ORDER_ && in_held_fault(f)) {
+		f->order = order;
+		flush_held(ctx, bpf_get_current_pid_tgid());
+	}
+	return 0;
+}
+
+/* exceptions mode: a thread that ends says its held fault's size. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(thread_exit, struct task_struct *p)
+{
+	if (held_faults)
+		flush_held(ctx, bpf_get_current_pid_tgid());
 	return 0;
 }
 

@@ -119,7 +119,8 @@ struct tt_fault_event {
 	__u8 region;		/* enum tt_region */
 	__u8 origin;		/* enum tt_origin */
 	__u8 error;		/* enum tt_error, with TT_CLASS_ERROR */
-	__u8 pad[3];
+	__u8 order;		/* mapped 1 << order pages (THP, mTHP) */
+	__u8 pad[2];
 	__u64 ts_ns;		/* CLOCK_MONOTONIC, at fault entry */
 	__u64 addr;
 	__u64 ip;
@@ -160,6 +161,7 @@ enum tt_counter {
 	TT_CNT_PAGE_OVERFLOW,	/* hist mode: pages map full, fault lost */
 	TT_CNT_HEAT_OVERFLOW,	/* hist mode: heatmap map full */
 	TT_CNT_STACK_MISSED,	/* hist mode: stack not recorded */
+	TT_CNT_HELD,		/* exceptions mode: faults still held (THP) */
 	TT_CNT_COUNT,
 };
 
@@ -184,6 +186,7 @@ struct tt_page_stat {
 	__u32 by_class[TT_CLASS_SLOTS];
 	__u32 by_access[4];
 	__u32 lat_count;	/* faults with a measured latency */
+	__u32 nr_pages;		/* most pages one fault here mapped (THP) */
 };
 
 struct tt_vma_key {

@@ -112,9 +112,44 @@ perf_check() {
 	fi
 }
 
-# Cases: one line each, two on a host with perf.
-n=6
-[ -n "$PERF" ] && n=12
+# THP: the pages each fault mapped, summed over a MADV_HUGEPAGE region
+# whose every page was written, are the region's Rss in smaps. THP is
+# set to madvise for the test if it is off, and set back after.
+thp_pages() {
+	sys=/sys/kernel/mm/transparent_hugepage/enabled
+	if [ ! -w $sys ]; then
+		skip "$T.thp-pages" "no THP on this kernel (no $sys)"
+		return
+	fi
+	old=$(sed 's/.*\[\(.*\)\].*/\1/' $sys)
+	[ "$old" = never ] && echo madvise > $sys
+	"$TT" -j $(modeflag) -o "$TMP/thp.json" -- "$BIN/thp" "$TMP/thp.info" 16 \
+		2> "$TMP/thp.err"
+	rc=$?
+	[ "$old" = never ] && echo never > $sys
+	BASE=$(awk '$1 == "addr" { print $2 }' "$TMP/thp.info") \
+	LEN=$(awk '$1 == "len" { print $2 }' "$TMP/thp.info") jawk '
+	jtype() == "fault" {
+		a = jnum("addr"); base = ENVIRON["BASE"] + 0
+		if (a >= base && a < base + ENVIRON["LEN"]) {
+			pages += jnum("pages"); faults++
+		}
+	}
+	END { print pages + 0, faults + 0 }' "$TMP/thp.json" > "$TMP/thp.sum"
+	read pages faults < "$TMP/thp.sum"
+	rss=$(awk '$1 == "rss_kb" { print $2 / 4 }' "$TMP/thp.info")
+	huge=$(awk '$1 == "anon_huge_kb" { print $2 / 4 }' "$TMP/thp.info")
+	echo "# $T.thp-pages: smaps Rss $rss pages ($huge in huge pages), tamtrace $pages pages in $faults faults"
+	if [ $rc = 0 ] && [ -n "$rss" ] && [ "$pages" = "$rss" ]; then
+		pass "$T.thp-pages"
+	else
+		fail "$T.thp-pages" "rc $rc: smaps Rss $rss pages, tamtrace $pages: $(tail -1 "$TMP/thp.err")"
+	fi
+}
+
+# Cases: one line each, the oracle's two on a host with perf.
+n=7
+[ -n "$PERF" ] && n=13
 plan "$T" $n
 
 need() {
@@ -145,4 +180,5 @@ need /usr/bin/python3 &&
 	oracle python3 1 0 /usr/bin/python3 -I -c 'import json; print(len(json.dumps(list(range(100000)))))'
 # 100 writes to read-only pages and 100 without a mapping, each caught.
 oracle failed-faults 1 200 "$BIN/segv" 100
+thp_pages
 rm -rf "$TMP"

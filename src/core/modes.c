@@ -64,10 +64,11 @@ static const char *const patched_progs[] = {
 };
 static const char *const fentry_progs[] = {
 	"page_fault_user", "page_fault_kernel", "signal_generate",
-	"fentry_fault", "fexit_fault", NULL,
+	"fentry_fault", "fexit_fault", "mm_page_alloc", NULL,
 };
 static const char *const exceptions_progs[] = {
-	"page_fault_user", "page_fault_kernel", NULL,
+	"page_fault_user", "page_fault_kernel", "mm_page_alloc",
+	"thread_exit", NULL,
 };
 
 const struct tt_mode_desc tt_modes[TT_MODE_COUNT] = {

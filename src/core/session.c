@@ -32,6 +32,8 @@ static const struct {
 				   "shorter trace or fewer pages" },
 	[TT_CNT_STACK_MISSED] = { "stacks", "stack not recorded",
 				  "stack map full or unreadable stack" },
+	[TT_CNT_HELD] = { "held", "held fault not said",
+			  "a thread stopped right after a possible THP fault" },
 };
 
 static void on_signal(int sig)

@@ -16,6 +16,20 @@ struct tracer {
 	int ncpus;
 };
 
+/* THP for every anonymous VMA, not only MADV_HUGEPAGE ones? */
+static bool thp_always(void)
+{
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	char buf[128] = "";
+	bool on;
+
+	if (!f)
+		return false;	/* no CONFIG_TRANSPARENT_HUGEPAGE */
+	on = fgets(buf, sizeof(buf), f) && strstr(buf, "[always]");
+	fclose(f);
+	return on;
+}
+
 /* Programs the mode needs; the other modes' programs are not loaded. */
 static void set_autoload(struct tamtrace_bpf *s, const struct tracer_cfg *c)
 {
@@ -71,6 +85,7 @@ static int configure(struct tracer *t, const struct tracer_cfg *c)
 	s->rodata->self_tgid = getpid();
 	s->rodata->exec_tgid = c->exec_pid;
 	s->rodata->mode = c->mode;
+	s->rodata->thp_always = thp_always();
 	/* Wake the reader when an eighth of the buffer waits. */
 	s->rodata->wakeup_bytes = buf / 8;
 	err = bpf_map__set_max_entries(s->maps.events, buf);
@@ -184,6 +199,8 @@ int tracer__counters(struct tracer *t, unsigned long long out[TT_CNT_COUNT])
 			out[i] += vals[c];
 	}
 	free(vals);
+	/* Not a per-CPU counter: the held faults the BPF side still owes */
+	out[TT_CNT_HELD] = t->skel->bss->held_faults;
 	return err;
 }
 

@@ -75,7 +75,7 @@ static void fault_json(struct events_sink *e, const struct tt_fault_event *ev,
 		origin_name(ev->origin), class_name(ev->class));
 	if (ev->class == TT_CLASS_ERROR)
 		fprintf(f, "\"error\":\"%s\",", error_name(ev->error));
-	fputs("\"region\":", f);
+	fprintf(f, "\"pages\":%u,\"region\":", 1U << (ev->order & 31));
 	esc_json(f, region, REGION_MAX);
 	if (ev->flags & TT_F_HAS_LATENCY)
 		fprintf(f, ",\"latency_ns\":%llu",
