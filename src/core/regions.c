@@ -269,6 +269,7 @@ static int read_maps(__u32 tgid, struct maps_entry **out, size_t *n)
 	FILE *f;
 
 	*n = 0;
+	*out = NULL;
 	snprintf(fn, sizeof(fn), "/proc/%u/maps", tgid);
 	f = fopen(fn, "r");
 	if (!f)
