@@ -27,7 +27,7 @@
 #define MIN_BAND_H	28.0	/* room for a band's two labels */
 #define BREAK_PAGES	16	/* a gap this long is drawn */
 #define MAX_BREAKS	64	/* per band */
-#define LABEL_CHARS	44
+#define LABEL_CHARS	30	/* with comm and pid, fits LEFT at 11 px */
 
 struct tpage {			/* a touched page, in its band */
 	int row;		/* histdata.rows */
