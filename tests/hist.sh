@@ -13,9 +13,11 @@ mkdir -p "$TMP"
 KIND=--mmap
 [ "$MODE" = patched ] && KIND=--tamalloc
 # csv-pages, region-totals, latency, stacks, overflow, heatmap; with
-# tamalloc(), its untouched bytes too. A failed first run ends the
-# script early, and the plan reports that.
-if [ "$KIND" = --tamalloc ]; then plan "$T" 7; else plan "$T" 6; fi
+# tamalloc(), its untouched bytes too; then the layouts workload, run
+# twice (merge, split, no-overlap, remap-names each), shared-anon-label
+# and heatmap-real-program. A failed first run ends the script early,
+# and the plan reports that.
+if [ "$KIND" = --tamalloc ]; then plan "$T" 17; else plan "$T" 16; fi
 
 "$BIN/tamtrace" hist $(modeflag) --csv "$TMP/p.csv" --stacks "$TMP/s.folded" \
 	--heatmap "$TMP/h.svg" -o "$TMP/summary" -- "$BIN/faulter" $KIND \
@@ -73,6 +75,86 @@ check "$T.stacks-have-workload-function" grep -q ";touch;" "$TMP/s.folded"
 	--pages 60 > "$TMP/over" 2>&1
 check "$T.overflow-reported" grep -q "page map is full" "$TMP/over"
 
+# Regions by address range (the layouts workload, tests/workloads/
+# layouts.c): its truth is what /proc/self/maps said, in $TMP/li.L. Run
+# once exiting at once (no maps snapshot: the union of the ranges BPF
+# saw) and once lingering 400 ms around each step (snapshots of each
+# state). regions FILE: "start end mapped reserved touched label" per
+# region of hist's JSON.
+regions() {
+	jawk '/"pages_reserved"/ { printf "%.0f %.0f %d %d %d %s\n",
+		jnum("start"), jnum("end"), $0 ~ /"mapped":true/,
+		jnum("pages_reserved"), jnum("pages_touched"), jstr("region") }' "$1"
+}
+# The one region overlapping [S, E) must be exactly it: S E RESERVED TOUCHED.
+one_region() {
+	awk -v s="$2" -v e="$3" -v res="$4" -v t="$5" '
+		$1 + 0 < e + 0 && $2 + 0 > s + 0 { n++; got = $0
+			ok = $1 == s && $2 == e && $3 == 1 && $4 == res && $5 == t }
+		END { if (n != 1 || !ok) { print n + 0 " rows: " got; exit 1 } }' "$1"
+}
+# The label of PAGE in hist's CSV.
+page_label() { awk -F, -v p="$2" '$1 == p { gsub(/"/, "", $2); print $2 }' "$1"; }
+for L in 0 400; do
+	"$BIN/tamtrace" hist $(modeflag) --json "$TMP/lj.$L" --csv "$TMP/lc.$L" \
+		-o /dev/null -- "$BIN/layouts" --linger $L --dir "$TMP" \
+		--info "$TMP/li.$L" > /dev/null 2>&1
+	regions "$TMP/lj.$L" > "$TMP/lr.$L"
+	lget() { awk -v k="$1" -v i="$2" '$1 == k { print $i }' "$TMP/li.$L"; }
+	ms=$(lget merge 2) me=$(lget merge 3)
+	if why=$(one_region "$TMP/lr.$L" "$ms" "$me" $(((me - ms) / 4096)) 25); then
+		pass "$T.regions-merge.$L"
+	else
+		fail "$T.regions-merge.$L" "maps: one VMA $ms-$me, 25 touched; hist: $why"
+	fi
+	ss=$(lget split 2) se=$(lget split 3) sv=$(lget split 4)
+	if [ "${sv:-0}" -lt 50 ]; then
+		fail "$T.regions-split.$L" "the kernel split the region in ${sv:-0} VMAs only"
+	elif why=$(one_region "$TMP/lr.$L" "$ss" "$se" 100 100); then
+		pass "$T.regions-split.$L"
+	else
+		fail "$T.regions-split.$L" "maps: $sv VMAs over $ss-$se; hist: $why"
+	fi
+	# Regions that reserve pages at the end never overlap.
+	bad=$(awk '$4 > 0' "$TMP/lr.$L" | sort -n | awk '
+		NR > 1 && $1 + 0 < end + 0 { print "overlap at " $1; exit }
+		{ if ($2 + 0 > end + 0) end = $2 }')
+	if [ -z "$bad" ] && [ -s "$TMP/lr.$L" ]; then
+		pass "$T.regions-no-overlap.$L"
+	else
+		fail "$T.regions-no-overlap.$L" "${bad:-no regions}"
+	fi
+	# File a's pages never get b's name; lingering, b's get b's (a
+	# snapshot shows b there before and after they faulted). Without a
+	# snapshot b's pages have a's name: BPF keeps one VMA per start.
+	pa=$(($(lget remap_a 2) / 4096)) pb=$(($(lget remap_b 2) / 4096))
+	na=$(sed -n 's/^remap_a [0-9]* [0-9]* //p' "$TMP/li.$L")
+	nb=$(sed -n 's/^remap_b [0-9]* [0-9]* //p' "$TMP/li.$L")
+	la=$(page_label "$TMP/lc.$L" $pa) lb=$(page_label "$TMP/lc.$L" $pb)
+	if [ "$la" = "file:$na" ] || { [ $L = 0 ] && [ "$la" = file:a.dat ]; }; then
+		if [ $L = 0 ] || [ "$lb" = "file:$nb" ]; then
+			pass "$T.remap-names.$L"
+		else
+			fail "$T.remap-names.$L" "file b's page: '$lb', maps said $nb"
+		fi
+	else
+		fail "$T.remap-names.$L" "file a's page: '$la', maps said $na (then $nb)"
+	fi
+done
+# Shared anonymous memory: the same name in hist as in the stream, and
+# one that says what it is (maps: /dev/zero (deleted)).
+"$BIN/tamtrace" $(modeflag) -j -o "$TMP/ls.json" -- "$BIN/layouts" \
+	--dir "$TMP" --info "$TMP/li.s" > /dev/null 2>&1
+sp=$(($(awk '$1 == "shared" { print $2 }' "$TMP/li.s") / 4096))
+stream=$(jawk "jnum(\"page\") == $sp { print jstr(\"region\"); exit }" "$TMP/ls.json")
+sp0=$(($(awk '$1 == "shared" { print $2 }' "$TMP/li.0") / 4096))
+histl=$(page_label "$TMP/lc.0" $sp0)
+if [ "$histl" = shared-anon ] && [ "$stream" = shared-anon ]; then
+	pass "$T.shared-anon-label"
+else
+	fail "$T.shared-anon-label" "hist '$histl', stream '$stream', maps: $(sed -n 's/^shared [0-9]* [0-9]* //p' "$TMP/li.0")"
+fi
+
 # The heatmap renders: headless Chromium draws it, and the picture has
 # the cells (non-white pixels). Only where Chromium and python3 exist.
 if command -v chromium > /dev/null && command -v python3 > /dev/null; then
@@ -101,5 +183,50 @@ else
 	else
 		fail "$T.heatmap-renders" "the SVG has $cells cells, want at least 30 (one per touched page)"
 	fi
+fi
+# A real program's heatmap: python3's where there is one (not in the
+# VM), else the faulter's. Its height is bounded, every band has cells,
+# every cell is at least 1 px; where Chromium is, the picture shows
+# cell colours inside each band's box, and enough of them to see.
+HSVG=$TMP/h.svg
+what=faulter
+if command -v python3 > /dev/null &&
+	"$BIN/tamtrace" hist $(modeflag) --heatmap "$TMP/py.svg" -o /dev/null \
+		-- python3 -c 'import json; d = {i: str(i) * 20 for i in range(150000)}; print(len(json.dumps(d)))' \
+		> /dev/null 2>&1; then
+	HSVG=$TMP/py.svg
+	what=python3
+fi
+svg_h=$(sed -n 's/.*<svg[^>]* height="\([0-9]*\)".*/\1/p' "$HSVG")
+# One line per band: "y0 y1 x0 x1 cells thin", thin = cells under 1 px.
+awk '/<g class="band"/ { split($0, a, "\""); y0 = a[4]; y1 = a[6]; x0 = a[8]; x1 = a[10]; n = 0; thin = 0; on = 1 }
+	on && /<title>[0-9]+ faults<\/title>/ { n++; split($0, r, "\"")
+		if (r[6] + 0 < 1 || r[8] + 0 < 1) thin++ }
+	on && /<\/g>/ { print y0, y1, x0, x1, n, thin; on = 0 }' "$HSVG" > "$TMP/bands"
+bad=$(awk '$5 == 0 { print "band at y " $1 " has no cells"; exit }
+	$6 > 0 { print "band at y " $1 ": " $6 " cells under 1 px"; exit }' "$TMP/bands")
+nb=$(wc -l < "$TMP/bands")
+[ "${svg_h:-9999}" -le 700 ] || bad="height ${svg_h:-none} px, over 700"
+[ "$nb" -ge 1 ] || bad="no bands"
+if [ -z "$bad" ] && command -v chromium > /dev/null && command -v python3 > /dev/null; then
+	timeout 120 chromium --headless --no-sandbox --disable-gpu \
+		--disable-quic --no-first-run --disable-background-networking \
+		--disable-component-update --disable-sync \
+		--user-data-dir="$TMP/chromium2" --window-size=1220,"$svg_h" \
+		--screenshot="$TMP/real.png" "file://$HSVG" > /dev/null 2>&1
+	python3 "$HERE/pngstat.py" "$TMP/real.png" $(awk '{ printf "%d,%d,%d,%d ",
+		$3 + 1, $1 + 1, $4 - 1, $2 - 1 }' "$TMP/bands") > "$TMP/real.stat" 2>&1
+	bad=$(awk 'NR == 1 { next } { s += $1 } $1 < 4 { print "band " NR - 1 " shows " $1 " cell pixels"; exit }
+		END { if (NR < 2) print "no PNG"; else if (s < 500) print "cells cover " s " px only" }' "$TMP/real.stat")
+	if [ -z "$bad" ]; then
+		pass "$T.heatmap-real-program"
+		echo "# $T: $what heatmap: $nb bands, $svg_h px high, $(awk 'NR > 1 { s += $1 } END { print s }' "$TMP/real.stat") cell pixels"
+	else
+		fail "$T.heatmap-real-program" "$what: $bad"
+	fi
+elif [ -z "$bad" ]; then
+	skip "$T.heatmap-real-program" "no chromium/python3 here; the $what SVG has $nb bands with cells of 1 px or more, $svg_h px high, rendered on the host"
+else
+	fail "$T.heatmap-real-program" "$what: $bad"
 fi
 rm -rf "$TMP"

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
-"""pngstat.py FILE: print "WIDTH HEIGHT NONWHITE" for an 8-bit RGB(A) PNG,
-NONWHITE being the number of pixels that are not (near) white. Pure
+"""pngstat.py FILE [X0,Y0,X1,Y1 ...]: print "WIDTH HEIGHT NONWHITE" for an
+8-bit RGB(A) PNG, NONWHITE being the number of pixels that are not (near)
+white; then, for each rectangle given, one line with the number of its
+pixels in the heatmap's cell colours (yellow to dark red: red well above
+blue; not white, grey, black or the blue of the break lines). Pure
 python (zlib only), so it needs nothing beyond python3."""
 import struct
 import sys
@@ -34,7 +37,11 @@ def rows(data, width, bpp):
         prev = line
 
 
-def main(path):
+def warm(r, g, b):
+    return r >= 140 and r - b >= 60 and min(r, g, b) < 235
+
+
+def main(path, rects):
     blob = open(path, "rb").read()
     assert blob[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, hdr = 8, b"", None
@@ -50,11 +57,21 @@ def main(path):
     assert depth == 8 and ctype in (2, 6), "need 8-bit RGB or RGBA"
     bpp = 3 if ctype == 2 else 4
     nonwhite = 0
-    for line in rows(zlib.decompress(idat), width, bpp):
+    counts = [0] * len(rects)
+    for y, line in enumerate(rows(zlib.decompress(idat), width, bpp)):
         for x in range(0, len(line), bpp):
-            if min(line[x], line[x + 1], line[x + 2]) < 200:
+            px = line[x], line[x + 1], line[x + 2]
+            if min(px) < 200:
                 nonwhite += 1
+            if not rects or not warm(*px):
+                continue
+            for i, (x0, y0, x1, y1) in enumerate(rects):
+                if x0 <= x // bpp < x1 and y0 <= y < y1:
+                    counts[i] += 1
     print(width, height, nonwhite)
+    for c in counts:
+        print(c)
 
 
-main(sys.argv[1])
+main(sys.argv[1], [tuple(int(float(v)) for v in r.split(","))
+                   for r in sys.argv[2:]])

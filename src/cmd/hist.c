@@ -5,12 +5,14 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <bpf/bpf.h>
 #include "cmds.h"
 #include "exitcodes.h"
 #include "heatmap.h"
 #include "hist_maps.h"
 #include "hist_report.h"
 #include "modes.h"
+#include "regions.h"
 #include "session.h"
 #include "stacks.h"
 
@@ -19,6 +21,8 @@ struct hist {
 	const struct tt_opts *o;
 	struct histdata d;
 	struct stacks_ctx stk;
+	struct maps_log log;	/* the regions as each process has them */
+	__u32 child;		/* the launched command, 0 without */
 	unsigned long long next_report;
 	long reports;
 };
@@ -40,6 +44,7 @@ static int hist_start(struct sink *k, struct session *s)
 	const struct target *t = &s->tgt;
 
 	stacks_init(&h->stk, t->launched ? t->child.pid : t->pids[0]);
+	h->child = t->launched ? t->child.pid : 0;
 	if (t->launched)
 		stacks_set_exe(&h->stk, h->o->argv[0]);
 	h->next_report = s->start_ns + h->o->interval * 1e9;
@@ -70,10 +75,38 @@ static void interval_report(struct hist *h, struct session *s)
 	outfile_flush(&s->out);
 }
 
+/* Processes looked at per tick: enough for -f, bounded for -a. */
+#define SNAP_PROCS 128
+
+/*
+ * Snapshot /proc/PID/maps of the processes that faulted so far: the
+ * regions are built from what they had mapped while they ran, and
+ * named by what was there at the time, not by what is there later.
+ */
+static void snapshot_maps(struct hist *h, struct session *s)
+{
+	int fd = tracer__map_fd(s->tr, TRACER_MAP_VMAS), n = 0, i;
+	struct tt_vma_key key, next, *prev = NULL;
+	unsigned long long now = now_ns();
+	__u32 tgids[SNAP_PROCS];
+
+	while (n < SNAP_PROCS && !bpf_map_get_next_key(fd, prev, &next)) {
+		for (i = 0; i < n && tgids[i] != next.tgid; i++)
+			;
+		if (i == n)
+			tgids[n++] = next.tgid;
+		key = next;
+		prev = &key;
+	}
+	for (i = 0; i < n; i++)
+		maps_log_snapshot(&h->log, tgids[i], now);
+}
+
 static int hist_tick(struct sink *k, struct session *s)
 {
 	struct hist *h = (struct hist *)k;
 
+	snapshot_maps(h, s);
 	if (h->o->stacks)
 		stacks_snapshot_maps(&h->stk);
 	if (!h->o->interval || now_ns() < h->next_report)
@@ -83,17 +116,31 @@ static int hist_tick(struct sink *k, struct session *s)
 	return h->o->count && ++h->reports >= h->o->count ? SINK_DONE : 0;
 }
 
+/* The launched command's name, as the kernel would cut it, for
+ * processes that exited before any snapshot. */
+static const char *command_comm(const char *argv0, char *comm)
+{
+	const char *base = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 :
+						argv0;
+
+	snprintf(comm, 16, "%.15s", base);
+	return comm;
+}
+
 static int hist_finish(struct sink *k, struct session *s,
 		       const struct tt_losses *l)
 {
 	struct hist *h = (struct hist *)k;
 	const char *prog = cli_prog(h->o);
 	struct hist_report r;
+	char comm[16];
 	int err, ret = 0;
 
 	report_init(h, s, &r);
 	r.losses = *l;
-	err = histdata_read(&h->d, s->tr);
+	snapshot_maps(h, s);	/* still running with -p and -d */
+	err = histdata_read(&h->d, s->tr, &h->log, h->child,
+			    h->child ? command_comm(h->o->argv[0], comm) : NULL);
 	if (err) {
 		fprintf(stderr, "%s: reading maps: %s\n", prog, strerror(-err));
 		return TT_EXIT_ERROR;
@@ -141,6 +188,7 @@ int hist_main(int argc, char **argv)
 	s.cfg.max_pages = o.max_pages;
 	code = session_run(&s, &o, &h.sink);
 	stacks_free(&h.stk);
+	maps_log_free(&h.log);
 	histdata_free(&h.d);
 	return code;
 }

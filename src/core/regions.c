@@ -1,67 +1,209 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <stdbool.h>
+#define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include "procstats.h"
 #include "regions.h"
 
 #define CACHE_SLOTS 1024
-#define PATH_MAX_LEN 256
+#define DELETED " (deleted)"
+#define MAX_SEEN (1 << 16)	/* mappings the snapshots keep, ~20 MB */
 
-struct path_slot {
-	__u32 pid;
-	__u64 vm_start;
-	char path[PATH_MAX_LEN];
-};
+/* ---- labels ---- */
 
-static struct path_slot cache[CACHE_SLOTS];
-
-static struct path_slot *slot_of(__u32 pid, __u64 vm_start)
+/* @path without " (deleted)", in @buf. */
+static const char *undeleted(const char *path, char *buf, size_t len)
 {
-	__u64 h = (vm_start >> 12) * 0x9E3779B97F4A7C15ULL ^ pid;
+	size_t n = strlen(path), d = strlen(DELETED);
 
-	return &cache[h % CACHE_SLOTS];
+	if (n > d && !strcmp(path + n - d, DELETED))
+		n -= d;
+	snprintf(buf, len, "%.*s", (int)n, path);
+	return buf;
 }
 
-/* Path of the mapping that starts at @vm_start, from /proc/PID/maps. */
-static bool maps_path(__u32 pid, __u64 vm_start, char *out, size_t len)
+bool region_same_file(const char *name, const char *path)
 {
-	char fn[64], line[512 + PATH_MAX_LEN];
-	unsigned long long start;
-	bool found = false;
-	char *p;
+	char buf[REGION_PATH_LEN];
+	const char *p = undeleted(path, buf, sizeof(buf)), *base;
+	size_t n = strlen(name);
+
+	if (!strcmp(name, "dev/zero"))	/* shared anonymous memory */
+		return !strcmp(p, "/dev/zero") ||
+		       !strncmp(p, "[anon_shmem:", 12);
+	if (p[0] != '/' || !n)
+		return false;
+	base = strrchr(p, '/') + 1;
+	/* BPF keeps TT_NAME_LEN - 1 bytes of the name. */
+	if (n == TT_NAME_LEN - 1)
+		return !strncmp(base, name, n);
+	return !strcmp(base, name);
+}
+
+/* Shared memory without a file of its own, by what maps or BPF say. */
+static bool shm_text(const char *name, const char *path, char *buf,
+		     size_t len)
+{
+	char tmp[REGION_PATH_LEN];
+	const char *p = path ? undeleted(path, tmp, sizeof(tmp)) : name;
+	unsigned int key;
+	char c;
+
+	if (p[0] == '/' && (!path || strstr(path, DELETED)))
+		p++;
+	else if (path && strncmp(p, "[anon_shmem:", 12))
+		return false;	/* a real file, whatever its name */
+	if (!strcmp(p, "dev/zero")) {
+		snprintf(buf, len, "shared-anon");
+	} else if (!strncmp(p, "[anon_shmem:", 12)) {
+		snprintf(buf, len, "shared-anon:%.*s",
+			 (int)strcspn(p + 12, "]"), p + 12);
+	} else if (sscanf(p, "SYSV%8x%c", &key, &c) == 1 &&
+		   strlen(p) == 12) {
+		snprintf(buf, len, "sysv-shm:%s", p + 4);
+	} else if (!strncmp(p, "memfd:", 6)) {
+		snprintf(buf, len, "%s", p);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+const char *region_text(__u8 kind, const char *name, const char *path,
+			char *buf, size_t len)
+{
+	switch (kind) {
+	case TT_REG_TAMALLOC:
+		return "tamalloc";
+	case TT_REG_HEAP:
+		return "heap";
+	case TT_REG_STACK:
+		return "stack";
+	case TT_REG_ANON:
+		return "anon";
+	case TT_REG_FILE:
+		if (!shm_text(name, path, buf, len))
+			snprintf(buf, len, "file:%s", path ?: name);
+		return buf;
+	case TT_REG_NAMED:
+		snprintf(buf, len, "%.*s", TT_NAME_LEN, name);
+		return buf;
+	default:
+		return "unknown";
+	}
+}
+
+/* ---- /proc/PID/maps ---- */
+
+bool maps_parse(const char *line, struct maps_entry *m)
+{
+	unsigned long long s, e;
+	const char *p;
+	int off = 0;
+
+	if (sscanf(line, "%llx-%llx %*s %*s %*s %*s%n", &s, &e, &off) != 2 ||
+	    !off)
+		return false;
+	p = line + off + strspn(line + off, " ");
+	memset(m, 0, sizeof(*m));
+	m->start = s;
+	m->end = e;
+	snprintf(m->name, sizeof(m->name), "%.*s", (int)strcspn(p, "\n"), p);
+	if (m->name[0] == '/' || !strncmp(m->name, "[anon_shmem:", 12)) {
+		m->kind = TT_REG_FILE;
+	} else if (!strcmp(m->name, "[heap]")) {
+		m->kind = TT_REG_HEAP;
+	} else if (!strncmp(m->name, "[stack", 6)) {
+		m->kind = TT_REG_STACK;
+	} else if (!strncmp(m->name, "[anon:", 6)) {
+		m->kind = strcmp(m->name, "[anon:tamalloc]") ? TT_REG_NAMED :
+			  TT_REG_TAMALLOC;
+		memmove(m->name, m->name + 6, strlen(m->name + 6) + 1);
+		m->name[strcspn(m->name, "]")] = 0;
+	} else {
+		m->kind = TT_REG_ANON;	/* also [vdso] and the like */
+	}
+	if (m->kind != TT_REG_FILE && m->kind != TT_REG_NAMED)
+		m->name[0] = 0;
+	return true;
+}
+
+/*
+ * The path of the file BPF recorded as @name at @vm_start, from maps
+ * now: the mapping there if it is that file, else the same file
+ * elsewhere (one path per file), else nothing (the file is gone: never
+ * the name of what replaced it).
+ */
+static bool maps_path(__u32 pid, __u64 vm_start, const char *name,
+		      char *out, size_t len)
+{
+	char fn[64], line[512 + REGION_PATH_LEN];
+	struct maps_entry m;
+	int found = 0;
 	FILE *f;
 
 	snprintf(fn, sizeof(fn), "/proc/%u/maps", pid);
 	f = fopen(fn, "r");
 	if (!f)
 		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx-", &start) != 1 || start != vm_start)
+	while (found < 2 && fgets(line, sizeof(line), f)) {
+		if (!maps_parse(line, &m) || m.kind != TT_REG_FILE ||
+		    !region_same_file(name, m.name))
 			continue;
-		p = strchr(line, '/');
-		if (p) {
-			p[strcspn(p, "\n")] = 0;
-			snprintf(out, len, "%s", p);
-			found = true;
-		}
-		break;
+		if (!found || (vm_start >= m.start && vm_start < m.end))
+			snprintf(out, len, "%s", m.name);
+		found = vm_start >= m.start && vm_start < m.end ? 2 : 1;
 	}
 	fclose(f);
 	return found;
 }
 
+struct path_slot {
+	__u32 pid;
+	__u64 vm_start;
+	char name[TT_NAME_LEN];
+	char path[REGION_PATH_LEN];	/* "" if maps did not have it */
+};
+
+static struct path_slot cache[CACHE_SLOTS];
+/* The last path found per file name: the same file, the same path. */
+static struct path_slot by_name[CACHE_SLOTS];
+
+static __u64 hash_name(const char *s)
+{
+	__u64 h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
 static const char *file_path(__u32 pid, __u64 vm_start, const char *name)
 {
-	struct path_slot *s = slot_of(pid, vm_start);
+	__u64 h = (vm_start >> 12) * 0x9E3779B97F4A7C15ULL ^ pid ^
+		  hash_name(name);
+	struct path_slot *s = &cache[h % CACHE_SLOTS];
+	struct path_slot *n = &by_name[hash_name(name) % CACHE_SLOTS];
 
-	if (s->pid != pid || s->vm_start != vm_start || !s->path[0]) {
+	if (s->pid != pid || s->vm_start != vm_start ||
+	    strncmp(s->name, name, TT_NAME_LEN)) {
 		s->pid = pid;
 		s->vm_start = vm_start;
-		if (!maps_path(pid, vm_start, s->path, sizeof(s->path)))
-			snprintf(s->path, sizeof(s->path), "%.*s",
-				 TT_NAME_LEN, name);
+		snprintf(s->name, sizeof(s->name), "%.*s", TT_NAME_LEN - 1,
+			 name);
+		if (!maps_path(pid, vm_start, name, s->path, sizeof(s->path)))
+			s->path[0] = 0;
 	}
-	return s->path;
+	if (s->path[0]) {
+		*n = *s;
+		return s->path;
+	}
+	if (!strncmp(n->name, name, TT_NAME_LEN) && n->path[0])
+		return n->path;
+	return NULL;
 }
 
 const char *region_name(const struct tt_fault_event *e, char *buf,
@@ -73,22 +215,151 @@ const char *region_name(const struct tt_fault_event *e, char *buf,
 const char *region_label(__u8 region, const char *name, __u32 pid,
 			 __u64 vm_start, char *buf, size_t len)
 {
-	switch (region) {
-	case TT_REG_TAMALLOC:
-		return "tamalloc";
-	case TT_REG_HEAP:
-		return "heap";
-	case TT_REG_STACK:
-		return "stack";
-	case TT_REG_ANON:
-		return "anon";
-	case TT_REG_FILE:
-		snprintf(buf, len, "file:%s", file_path(pid, vm_start, name));
-		return buf;
-	case TT_REG_NAMED:
-		snprintf(buf, len, "%.*s", TT_NAME_LEN, name);
-		return buf;
-	default:
-		return "unknown";
+	char nm[TT_NAME_LEN + 1];
+
+	snprintf(nm, sizeof(nm), "%.*s", TT_NAME_LEN, name);
+	return region_text(region, nm, region == TT_REG_FILE ?
+			   file_path(pid, vm_start, nm) : NULL, buf, len);
+}
+
+/* ---- snapshots ---- */
+
+const struct maps_proc *maps_log_proc(const struct maps_log *l, __u32 tgid)
+{
+	size_t i;
+
+	for (i = 0; i < l->nprocs; i++)
+		if (l->procs[i].tgid == tgid)
+			return &l->procs[i];
+	return NULL;
+}
+
+static struct maps_proc *proc_of(struct maps_log *l, __u32 tgid)
+{
+	struct maps_proc *p = (struct maps_proc *)maps_log_proc(l, tgid);
+
+	if (p)
+		return p;
+	p = realloc(l->procs, (l->nprocs + 1) * sizeof(*p));
+	if (!p)
+		return NULL;
+	l->procs = p;
+	p = &l->procs[l->nprocs++];
+	memset(p, 0, sizeof(*p));
+	p->tgid = tgid;
+	return p;
+}
+
+/* Still tamtrace's own image: the launched command before its exec. */
+static bool is_us(__u32 tgid)
+{
+	struct stat a, b;
+	char fn[64];
+
+	snprintf(fn, sizeof(fn), "/proc/%u/exe", tgid);
+	return !stat(fn, &a) && !stat("/proc/self/exe", &b) &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static int read_maps(__u32 tgid, struct maps_entry **out, size_t *n)
+{
+	char fn[64], line[512 + REGION_PATH_LEN];
+	struct maps_entry *m = NULL, *tmp;
+	size_t cap = 0;
+	FILE *f;
+
+	*n = 0;
+	*out = NULL;
+	snprintf(fn, sizeof(fn), "/proc/%u/maps", tgid);
+	f = fopen(fn, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (*n == cap) {
+			tmp = realloc(m, (cap = cap ? cap * 2 : 64) * sizeof(*m));
+			if (!tmp)
+				break;
+			m = tmp;
+		}
+		if (maps_parse(line, &m[*n]))
+			(*n)++;
 	}
+	fclose(f);
+	*out = m;
+	return *n ? 0 : -ESRCH;	/* a zombie's maps are empty */
+}
+
+/* The index of @m in the log: the same one as in the last snapshot if
+ * it did not change, else a new one; -1 when the log is full. */
+static long seen_index(struct maps_log *l, struct maps_proc *p,
+		       const struct maps_entry *m, size_t *j,
+		       unsigned long long now)
+{
+	struct maps_seen *s;
+
+	while (*j < p->ncur && l->seen[p->cur[*j]].m.start < m->start)
+		(*j)++;
+	if (*j < p->ncur) {
+		s = &l->seen[p->cur[*j]];
+		if (s->m.start == m->start && s->m.end == m->end &&
+		    s->m.kind == m->kind && !strcmp(s->m.name, m->name)) {
+			s->last_ns = now;
+			return p->cur[*j];
+		}
+	}
+	if (l->nseen == l->cap) {
+		if (l->cap == MAX_SEEN)
+			return -1;
+		s = realloc(l->seen, (l->cap = l->cap ? l->cap * 2 : 256) *
+			    sizeof(*s));
+		if (!s)
+			return -1;
+		l->seen = s;
+	}
+	l->seen[l->nseen] = (struct maps_seen){ .tgid = p->tgid, .m = *m,
+						.first_ns = now, .last_ns = now };
+	return l->nseen++;
+}
+
+int maps_log_snapshot(struct maps_log *l, __u32 tgid,
+		      unsigned long long now_ns)
+{
+	struct maps_entry *m;
+	struct maps_proc *p;
+	size_t n, i, j = 0, k = 0, *cur;
+	long idx;
+	int err;
+
+	if (is_us(tgid))
+		return -EAGAIN;
+	err = read_maps(tgid, &m, &n);
+	p = err ? NULL : proc_of(l, tgid);
+	cur = p ? calloc(n, sizeof(*cur)) : NULL;
+	if (!cur) {
+		free(m);
+		return err ?: -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		idx = seen_index(l, p, &m[i], &j, now_ns);
+		if (idx >= 0)
+			cur[k++] = idx;
+	}
+	free(m);
+	free(p->cur);
+	p->cur = cur;
+	p->ncur = k;
+	p->last_ns = now_ns;
+	proc_comm(tgid, p->comm, sizeof(p->comm));
+	return 0;
+}
+
+void maps_log_free(struct maps_log *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nprocs; i++)
+		free(l->procs[i].cur);
+	free(l->procs);
+	free(l->seen);
+	memset(l, 0, sizeof(*l));
 }

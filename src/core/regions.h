@@ -1,17 +1,71 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Names of the memory region a fault hit, as the stream prints them. */
+/*
+ * Names of the memory region a fault hit, the same in the stream and in
+ * hist, and the /proc/PID/maps snapshots hist builds its regions from.
+ */
 #ifndef __TT_REGIONS_H
 #define __TT_REGIONS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "tamtrace.h"
 
-/* "tamalloc", "heap", "stack", "anon", "file:<path>" or the anon name.
- * File paths come from /proc/PID/maps (cached), else the base name. */
+#define REGION_PATH_LEN 256
+
+/* "tamalloc", "heap", "stack", "anon", "file:<path>", "shared-anon",
+ * "sysv-shm:<key>", "memfd:<name>" or the anon name. File paths come
+ * from /proc/PID/maps when the file is still mapped there under the
+ * name BPF recorded, else the recorded base name. */
 const char *region_name(const struct tt_fault_event *e, char *buf,
 			size_t len);
 /* The same, from the parts a histogram keeps. */
 const char *region_label(__u8 region, const char *name, __u32 pid,
 			 __u64 vm_start, char *buf, size_t len);
+/* The label of @kind with the name BPF recorded (@name) or, better, the
+ * path /proc/PID/maps shows (@path, NULL if unknown). */
+const char *region_text(__u8 kind, const char *name, const char *path,
+			char *buf, size_t len);
+/* True if the file BPF recorded as @name (its dentry name) may be the
+ * one maps shows as @path. */
+bool region_same_file(const char *name, const char *path);
+
+/* One line of /proc/PID/maps. */
+struct maps_entry {
+	__u64 start, end;
+	__u8 kind;			/* enum tt_region */
+	char name[REGION_PATH_LEN];	/* path or anon name, else "" */
+};
+
+bool maps_parse(const char *line, struct maps_entry *m);
+
+/* A mapping, as long as consecutive snapshots showed it unchanged. */
+struct maps_seen {
+	__u32 tgid;
+	struct maps_entry m;
+	unsigned long long first_ns, last_ns;
+};
+
+struct maps_proc {
+	__u32 tgid;
+	char comm[17];
+	unsigned long long last_ns;	/* the last snapshot, 0 if none */
+	size_t *cur;			/* its mappings, in maps_log.seen */
+	size_t ncur;
+};
+
+/* Every mapping the snapshots saw, per process. */
+struct maps_log {
+	struct maps_seen *seen;
+	size_t nseen, cap;
+	struct maps_proc *procs;
+	size_t nprocs;
+};
+
+/* Snapshot /proc/@tgid/maps; 0, or -errno (-ESRCH once it is gone or a
+ * zombie, -EAGAIN while it is still tamtrace before exec). */
+int maps_log_snapshot(struct maps_log *l, __u32 tgid,
+		      unsigned long long now_ns);
+const struct maps_proc *maps_log_proc(const struct maps_log *l, __u32 tgid);
+void maps_log_free(struct maps_log *l);
 
 #endif /* __TT_REGIONS_H */

@@ -5,7 +5,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "hist_maps.h"
-#include "regions.h"
 
 /*
  * Copy every entry of a hash map into a growing array of rows, each row
@@ -58,43 +57,6 @@ static int cmp_vma(const void *a, const void *b)
 	return x->vm_start < y->vm_start ? -1 : x->vm_start > y->vm_start;
 }
 
-static int find_vma(const struct histdata *d, __u32 tgid, __u64 vm_start)
-{
-	struct tt_vma_key k = { .tgid = tgid, .vm_start = vm_start };
-	struct vma_row *v = bsearch(&k, d->vmas, d->nvmas, sizeof(*v),
-				    cmp_vma);
-
-	return v ? (int)(v - d->vmas) : -1;
-}
-
-/* Attach pages to their VMA and total the per-region counts. */
-static void link_pages(struct histdata *d)
-{
-	struct page_row *p;
-	struct vma_row *v;
-	size_t i;
-	int c;
-
-	for (i = 0; i < d->nvmas; i++) {
-		char buf[sizeof(v->label)];
-
-		v = &d->vmas[i];
-		snprintf(v->label, sizeof(v->label), "%s",
-			 region_label(v->info.region, v->info.name, v->key.tgid,
-				      v->key.vm_start, buf, sizeof(buf)));
-	}
-	for (i = 0; i < d->npages; i++) {
-		p = &d->pages[i];
-		p->vma = find_vma(d, p->key.tgid, p->st.vm_start);
-		if (p->vma < 0)
-			continue;
-		v = &d->vmas[p->vma];
-		v->pages_touched++;
-		for (c = 0; c < TT_CLASS_COUNT; c++)
-			v->by_class[c] += p->st.by_class[c];
-	}
-}
-
 int histdata_read_lat(struct histdata *d, struct tracer *t, bool clear)
 {
 	int fd = tracer__map_fd(t, TRACER_MAP_LAT_HIST);
@@ -121,7 +83,8 @@ int histdata_read_lat(struct histdata *d, struct tracer *t, bool clear)
 	return 0;
 }
 
-int histdata_read(struct histdata *d, struct tracer *t)
+int histdata_read(struct histdata *d, struct tracer *t,
+		  const struct maps_log *log, __u32 tgid, const char *comm)
 {
 	int err;
 
@@ -142,8 +105,7 @@ int histdata_read(struct histdata *d, struct tracer *t)
 		return err;
 	qsort(d->pages, d->npages, sizeof(*d->pages), cmp_page);
 	qsort(d->vmas, d->nvmas, sizeof(*d->vmas), cmp_vma);
-	link_pages(d);
-	return 0;
+	return histdata_rows(d, log, tgid, comm);
 }
 
 int histdata_add_alloc(struct histdata *d, const struct tt_alloc_event *e)
@@ -167,6 +129,7 @@ void histdata_free(struct histdata *d)
 {
 	free(d->pages);
 	free(d->vmas);
+	free(d->rows);
 	free(d->heat);
 	free(d->stacks);
 	free(d->allocs);

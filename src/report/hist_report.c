@@ -32,21 +32,21 @@ static int cmp_u64(const void *a, const void *b)
 	return *x < *y ? -1 : *x > *y;
 }
 
-static void tamalloc_payoff(const struct histdata *d, int vma,
+static void tamalloc_payoff(const struct histdata *d, int row,
 			    struct payoff *p)
 {
-	const struct vma_row *v = &d->vmas[vma];
+	const struct region_row *v = &d->rows[row];
 	unsigned long long *t = calloc(v->pages_touched + 1, sizeof(*t));
 	const struct alloc_row *a;
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
-	p->never_touched_bytes = (v->info.vm_end - v->key.vm_start) -
-				 (v->pages_touched << TT_PAGE_SHIFT);
+	p->never_touched_bytes = v->reserved > v->pages_touched ?
+		(v->reserved - v->pages_touched) << TT_PAGE_SHIFT : 0;
 	for (i = 0; t && i < d->npages; i++) {
-		if (d->pages[i].vma != vma)
+		if (d->pages[i].row != row)
 			continue;
-		a = covering_alloc(d, v->key.tgid,
+		a = covering_alloc(d, v->tgid,
 				   d->pages[i].key.page << TT_PAGE_SHIFT);
 		if (a && d->pages[i].st.first_ns >= a->ts_ns)
 			t[p->n++] = d->pages[i].st.first_ns - a->ts_ns;
@@ -62,22 +62,21 @@ static void tamalloc_payoff(const struct histdata *d, int vma,
 
 static void print_region(FILE *f, const struct histdata *d, size_t i)
 {
-	const struct vma_row *v = &d->vmas[i];
-	unsigned long long reserved = (v->info.vm_end - v->key.vm_start) >>
-				      TT_PAGE_SHIFT;
+	const struct region_row *v = &d->rows[i];
 	char label[4 * 28 + 1];
 	struct payoff p;
 	int c;
 
 	esc_text(label, sizeof(label), v->label, 28);
-	fprintf(f, "%-7u %-28s %#14llx %9llu %9llu ", v->key.tgid, label,
-		(unsigned long long)v->key.vm_start, reserved,
-		v->pages_touched);
+	fprintf(f, "%-7u %-28s %#14llx %9llu %9llu ", v->tgid, label,
+		(unsigned long long)v->start, v->reserved, v->pages_touched);
 	for (c = 0; c < TT_CLASS_COUNT; c++)
 		if (v->by_class[c])
 			fprintf(f, " %s=%llu", class_short(c), v->by_class[c]);
+	if (!v->mapped)
+		fputs("  (unmapped before the end)", f);
 	fputc('\n', f);
-	if (v->info.region != TT_REG_TAMALLOC)
+	if (v->kind != TT_REG_TAMALLOC)
 		return;
 	tamalloc_payoff(d, i, &p);
 	fprintf(f, "        lazy zeroing: %llu bytes never touched, never "
@@ -108,8 +107,9 @@ void hist_report_summary(FILE *f, const struct hist_report *r)
 			fprintf(f, "  %-15s %llu\n", class_name(c), by_class[c]);
 	fprintf(f, "\n%-7s %-28s %16s %9s %9s  %s\n", "PID", "REGION", "START",
 		"RESERVED", "TOUCHED", "FAULTS BY CLASS");
-	for (i = 0; i < d->nvmas; i++)
-		print_region(f, d, i);
+	for (i = 0; i < d->nrows; i++)
+		if (d->rows[i].pages_touched)
+			print_region(f, d, i);
 	fputs("\nlost: ", f);
 	losses_text(f, &r->losses);
 	fputc('\n', f);
@@ -156,11 +156,11 @@ static void lat_fields(FILE *f, const struct page_row *p, const char *fmt,
 static void csv_row(FILE *f, const struct histdata *d,
 		    const struct page_row *p)
 {
-	const char *region = p->vma >= 0 ? d->vmas[p->vma].label : "unknown";
+	const char *region = p->row >= 0 ? d->rows[p->row].label : "unknown";
 	int c;
 
 	fprintf(f, "%llu,", (unsigned long long)p->key.page);
-	esc_csv(f, region, sizeof(d->vmas[0].label));
+	esc_csv(f, region, sizeof(d->rows[0].label));
 	fprintf(f, ",%u", p->st.faults);
 	for (c = 0; c < TT_CLASS_COUNT; c++)
 		fprintf(f, ",%u", p->st.by_class[c]);
@@ -195,8 +195,8 @@ static void json_page(FILE *f, const struct histdata *d,
 
 	fprintf(f, "{\"pid\":%u,\"page\":%llu,\"region\":", p->key.tgid,
 		(unsigned long long)p->key.page);
-	esc_json(f, p->vma >= 0 ? d->vmas[p->vma].label : "unknown",
-		 sizeof(d->vmas[0].label));
+	esc_json(f, p->row >= 0 ? d->rows[p->row].label : "unknown",
+		 sizeof(d->rows[0].label));
 	fprintf(f, ",\"faults\":%u", p->st.faults);
 	for (c = 0; c < TT_CLASS_COUNT; c++)
 		fprintf(f, ",\"%s\":%u", class_name(c), p->st.by_class[c]);
@@ -211,23 +211,24 @@ static void json_page(FILE *f, const struct histdata *d,
 
 static void json_region(FILE *f, const struct histdata *d, size_t i)
 {
-	const struct vma_row *v = &d->vmas[i];
+	const struct region_row *v = &d->rows[i];
 	struct payoff p;
 	int c;
 
-	fprintf(f, "{\"pid\":%u,\"region\":", v->key.tgid);
+	fprintf(f, "{\"pid\":%u,\"comm\":", v->tgid);
+	esc_json(f, v->comm, sizeof(v->comm));
+	fputs(",\"region\":", f);
 	esc_json(f, v->label, sizeof(v->label));
-	fprintf(f, ",\"start\":%llu,\"end\":%llu,\"pages_reserved\":%llu,"
-		"\"pages_touched\":%llu,\"faults_by_class\":{",
-		(unsigned long long)v->key.vm_start,
-		(unsigned long long)v->info.vm_end,
-		(unsigned long long)(v->info.vm_end - v->key.vm_start) >>
-			TT_PAGE_SHIFT, v->pages_touched);
+	fprintf(f, ",\"start\":%llu,\"end\":%llu,\"mapped\":%s,"
+		"\"pages_reserved\":%llu,\"pages_touched\":%llu,"
+		"\"faults_by_class\":{", (unsigned long long)v->start,
+		(unsigned long long)v->end, v->mapped ? "true" : "false",
+		v->reserved, v->pages_touched);
 	for (c = 0; c < TT_CLASS_COUNT; c++)
 		fprintf(f, "%s\"%s\":%llu", c ? "," : "", class_name(c),
 			v->by_class[c]);
 	fputc('}', f);
-	if (v->info.region == TT_REG_TAMALLOC) {
+	if (v->kind == TT_REG_TAMALLOC) {
 		tamalloc_payoff(d, i, &p);
 		fprintf(f, ",\"never_touched_bytes\":%llu,\"first_touch_ns\":"
 			"{\"n\":%llu,\"min\":%llu,\"median\":%llu,\"max\":%llu}",
@@ -270,7 +271,7 @@ int hist_report_json(FILE *f, void *report)
 {
 	const struct hist_report *r = report;
 	const struct histdata *d = r->d;
-	size_t i;
+	size_t i, n;
 
 	fprintf(f, "{\"mode\":\"%s\",\"duration_ns\":%llu,\"lost\":", r->mode,
 		r->duration_ns);
@@ -281,8 +282,10 @@ int hist_report_json(FILE *f, void *report)
 		json_page(f, d, &d->pages[i]);
 	}
 	fputs("],\n\"regions\":[", f);
-	for (i = 0; i < d->nvmas; i++) {
-		fputs(i ? ",\n" : "\n", f);
+	for (i = 0, n = 0; i < d->nrows; i++) {
+		if (!d->rows[i].pages_touched)
+			continue;
+		fputs(n++ ? ",\n" : "\n", f);
 		json_region(f, d, i);
 	}
 	fputs("],\n\"latency\":", f);
