@@ -119,6 +119,7 @@ thp_pages() {
 	sys=/sys/kernel/mm/transparent_hugepage/enabled
 	if [ ! -w $sys ]; then
 		skip "$T.thp-pages" "no THP on this kernel (no $sys)"
+		skip "$T.thp-touched" "no THP on this kernel (no $sys)"
 		return
 	fi
 	old=$(sed 's/.*\[\(.*\)\].*/\1/' $sys)
@@ -126,6 +127,9 @@ thp_pages() {
 	"$TT" -j $(modeflag) -o "$TMP/thp.json" -- "$BIN/thp" "$TMP/thp.info" 16 \
 		2> "$TMP/thp.err"
 	rc=$?
+	"$TT" hist $(modeflag) --json "$TMP/thp.hist" -o /dev/null -- \
+		"$BIN/thp" "$TMP/thp2.info" 16 2> "$TMP/thp2.err"
+	rc2=$?
 	[ "$old" = never ] && echo never > $sys
 	BASE=$(awk '$1 == "addr" { print $2 }' "$TMP/thp.info") \
 	LEN=$(awk '$1 == "len" { print $2 }' "$TMP/thp.info") jawk '
@@ -144,12 +148,22 @@ thp_pages() {
 		pass "$T.thp-pages"
 	else
 		fail "$T.thp-pages" "rc $rc: smaps Rss $rss pages, tamtrace $pages: $(tail -1 "$TMP/thp.err")"
+	fi	# hist: TOUCHED of the region's row, against its smaps Rss
+	start=$(awk '$1 == "addr" { print $2 }' "$TMP/thp2.info")
+	rss2=$(awk '$1 == "rss_kb" { print $2 / 4 }' "$TMP/thp2.info")
+	touched=$(grep -o "\"start\":$start,[^}]*" "$TMP/thp.hist" |
+		sed -n 's/.*"pages_touched":\([0-9]*\).*/\1/p')
+	if [ $rc2 = 0 ] && [ -n "$rss2" ] && [ "$touched" = "$rss2" ]; then
+		pass "$T.thp-touched"
+	else
+		fail "$T.thp-touched" "rc $rc2: smaps Rss $rss2 pages, hist TOUCHED [$touched]"
 	fi
 }
 
-# Cases: one line each, the oracle's two on a host with perf.
-n=7
-[ -n "$PERF" ] && n=13
+# Cases: one line each (thp_pages two), the oracle's two on a host with
+# perf.
+n=8
+[ -n "$PERF" ] && n=14
 plan "$T" $n
 
 need() {

@@ -466,7 +466,8 @@ static void count_page(struct region_row *r, const struct page_row *p)
 {
 	int c;
 
-	r->pages_touched++;
+	/* A THP fault maps its pages at once: they never fault alone */
+	r->pages_touched += p->st.nr_pages > 1 ? p->st.nr_pages : 1;
 	r->faults += p->st.faults;
 	for (c = 0; c < TT_CLASS_COUNT; c++)
 		r->by_class[c] += p->st.by_class[c];
