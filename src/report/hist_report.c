@@ -102,6 +102,10 @@ void hist_report_summary(FILE *f, const struct hist_report *r)
 	}
 	fprintf(f, "%llu faults on %zu pages in %.3f s (mode %s)\n", faults,
 		d->npages, r->duration_ns / 1e9, r->mode);
+	fputs("  by origin: ", f);
+	origins_text(f, &r->losses);
+	fprintf(f, "; %llu failed (not faults the kernel counts)\n",
+		r->losses.n[TT_CNT_ERRORS]);
 	for (c = 0; c < TT_CLASS_COUNT; c++)
 		if (by_class[c])
 			fprintf(f, "  %-15s %llu\n", class_name(c), by_class[c]);
@@ -276,6 +280,9 @@ int hist_report_json(FILE *f, void *report)
 	fprintf(f, "{\"mode\":\"%s\",\"duration_ns\":%llu,\"lost\":", r->mode,
 		r->duration_ns);
 	losses_json(f, &r->losses);
+	fputs(",\"by_origin\":", f);
+	origins_json(f, &r->losses);
+	fprintf(f, ",\"errors\":%llu", r->losses.n[TT_CNT_ERRORS]);
 	fputs(",\"pages\":[", f);
 	for (i = 0; i < d->npages; i++) {
 		fputs(i ? ",\n" : "\n", f);
