@@ -85,6 +85,14 @@ oracle() {
 	extra=0
 	[ "$mode" = exceptions ] && extra=$execs
 	echo "# $T.$name: kernel $KERNEL, tamtrace $tt (user $(value user "$json"), kernel $(value kernel "$json"), gup $(value gup "$json")), failed $errs, mode $mode"
+	# Per class, exact ones apart: the modes side by side in the log.
+	jawk 'jtype() == "fault" {
+		c = jstr("class"); n[c]++
+		if ($0 ~ /"exact":true/) x[c]++
+	}
+	END { for (c in n) printf " %s=%d(%d exact)", c, n[c], x[c] + 0 }' \
+		"$json" > "$TMP/classes"
+	echo "# $T.$name classes:$(cat "$TMP/classes")"
 	if [ "$RC" = 0 ] && [ "$STATUS" = 0 ] && [ "$lost" = 0 ] &&
 		within "$tt" "$KERNEL" "$extra" &&
 		{ [ "$want_err" = - ] || [ "$errs" = "$want_err" ]; }; then

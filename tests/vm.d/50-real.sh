@@ -8,4 +8,5 @@ if [ "$SUITE" = patched ]; then
 	done
 else
 	sh /tt/tests/realprog.sh auto
+	sh /tt/tests/realprog.sh exceptions
 fi

@@ -15,7 +15,7 @@ if [ "$SUITE" = patched ]; then
 	PLANS="$PLANS real.patched real.fentry real.exceptions"
 else
 	PLANS="vm-tracer errors tracer.auto tracer.exceptions hist.auto core.auto"
-	PLANS="$PLANS real.auto"
+	PLANS="$PLANS real.auto real.exceptions"
 fi
 PLANS="$PLANS stats"
 {
