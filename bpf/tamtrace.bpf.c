@@ -31,7 +31,8 @@ const volatile bool hist_mode = false;	/* aggregate, do not stream */
 const volatile bool want_stacks = false;
 const volatile bool want_heat = false;
 const volatile __u64 heat_slot_ns = TT_HEAT_SLOT_NS;
-const volatile bool thp_always = false;	/* THP "enabled" is [always] */
+/* /sys/kernel/mm/transparent_hugepage/enabled */
+const volatile __u32 thp_enabled = TT_THP_NEVER;
 
 /* Stable kernel ABI values, checked against BTF where it has them. */
 #define FAULT_FLAG_WRITE_	0x1
@@ -723,9 +724,9 @@ static __always_inline bool may_be_huge(const struct inflight *f)
 	__u64 huge = f->addr & ~(PMD_SIZE_ - 1);
 	__u32 vmf = f->reg.vm_flags;
 
-	if (!anon_region(f->reg.kind) || f->reg.kind == TT_REG_NAMED ||
-	    (vmf & VM_NOHUGEPAGE_) ||
-	    !((vmf & VM_HUGEPAGE_) || thp_always))
+	if (thp_enabled == TT_THP_NEVER || !anon_region(f->reg.kind) ||
+	    f->reg.kind == TT_REG_NAMED || (vmf & VM_NOHUGEPAGE_) ||
+	    !((vmf & VM_HUGEPAGE_) || thp_enabled == TT_THP_ALWAYS))
 		return false;
 	return huge >= f->reg.vm_start && huge + PMD_SIZE_ <= f->reg.vm_end;
 }

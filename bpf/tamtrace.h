@@ -51,6 +51,13 @@ enum tt_filter {
 	TT_FILTER_ALL,		/* -a: every process but tamtrace */
 };
 
+/* Transparent huge pages, as the system is set up. */
+enum tt_thp {
+	TT_THP_NEVER = 0,	/* or no CONFIG_TRANSPARENT_HUGEPAGE */
+	TT_THP_MADVISE,
+	TT_THP_ALWAYS,
+};
+
 enum tt_access {
 	TT_ACC_READ = 0,
 	TT_ACC_WRITE = 1,

@@ -16,18 +16,21 @@ struct tracer {
 	int ncpus;
 };
 
-/* THP for every anonymous VMA, not only MADV_HUGEPAGE ones? */
-static bool thp_always(void)
+/* enum tt_thp: huge pages for every anonymous VMA, MADV_HUGEPAGE ones, or
+ * none (then exceptions mode never holds a fault back to learn its size). */
+static __u32 thp_enabled(void)
 {
 	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
 	char buf[128] = "";
-	bool on;
+	__u32 thp = TT_THP_NEVER;
 
 	if (!f)
-		return false;	/* no CONFIG_TRANSPARENT_HUGEPAGE */
-	on = fgets(buf, sizeof(buf), f) && strstr(buf, "[always]");
+		return thp;	/* no CONFIG_TRANSPARENT_HUGEPAGE */
+	if (fgets(buf, sizeof(buf), f))
+		thp = strstr(buf, "[always]") ? TT_THP_ALWAYS :
+		      strstr(buf, "[madvise]") ? TT_THP_MADVISE : TT_THP_NEVER;
 	fclose(f);
-	return on;
+	return thp;
 }
 
 /* Programs the mode needs; the other modes' programs are not loaded. */
@@ -85,7 +88,7 @@ static int configure(struct tracer *t, const struct tracer_cfg *c)
 	s->rodata->self_tgid = getpid();
 	s->rodata->exec_tgid = c->exec_pid;
 	s->rodata->mode = c->mode;
-	s->rodata->thp_always = thp_always();
+	s->rodata->thp_enabled = thp_enabled();
 	/* Wake the reader when an eighth of the buffer waits. */
 	s->rodata->wakeup_bytes = buf / 8;
 	err = bpf_map__set_max_entries(s->maps.events, buf);
