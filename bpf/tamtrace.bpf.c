@@ -49,6 +49,7 @@ const volatile __u32 thp_enabled = TT_THP_NEVER;
 #define VM_READ_		0x1
 #define VM_WRITE_		0x2
 #define VM_EXEC_		0x4
+#define VM_SHARED_		0x8
 #define VM_GROWSDOWN_		0x100
 #define VM_HUGEPAGE_		0x20000000
 #define VM_NOHUGEPAGE_		0x40000000
@@ -320,20 +321,26 @@ static __always_inline __u8 access_of(__u32 pf_err, __u32 fault_flags,
 }
 
 /*
- * Class from what the hardware said: a not-present anonymous page is
- * zero-filled (the zero page on a read), a write to a present page is a
- * copy-on-write. Inferred: swap-ins and page reuse look the same.
+ * Class from what the hardware said and the VMA: a not-present private
+ * anonymous page is zero-filled (the zero page on a read); a write to a
+ * private mapping copies, a present page (cow) or a file's page
+ * (do_cow_fault); a write to a shared one copies nothing. Inferred:
+ * swap-ins and page reuse look the same.
  */
-static __always_inline __u8 infer_class(__u8 region, __u8 access, bool prot)
+static __always_inline __u8 infer_class(const struct region_info *r,
+					__u8 access, bool prot)
 {
-	if (region == TT_REG_UNKNOWN)
+	if (r->kind == TT_REG_UNKNOWN)
 		return TT_CLASS_UNKNOWN;
-	if (prot && access == TT_ACC_WRITE)
-		return TT_CLASS_COW;
-	if (!prot && anon_region(region))
-		return access == TT_ACC_WRITE ? TT_CLASS_ZERO_FILL :
-		       access == TT_ACC_READ ? TT_CLASS_ZERO_PAGE :
-		       TT_CLASS_MINOR;
+	if (access == TT_ACC_WRITE) {
+		if (r->vm_flags & VM_SHARED_)
+			return TT_CLASS_MINOR;
+		if (prot || !anon_region(r->kind))
+			return TT_CLASS_COW;
+		return TT_CLASS_ZERO_FILL;
+	}
+	if (!prot && anon_region(r->kind) && access == TT_ACC_READ)
+		return TT_CLASS_ZERO_PAGE;
 	return TT_CLASS_MINOR;
 }
 
@@ -702,7 +709,7 @@ static __always_inline void emit_exception(void *ctx, struct inflight *f,
 {
 	bool prot = f->pf_err & X86_PF_PROT_;
 	__u8 access = access_of(f->pf_err, 0, true);
-	__u8 class = infer_class(f->reg.kind, access, prot);
+	__u8 class = infer_class(&f->reg, access, prot);
 
 	if (f->error)
 		class = TT_CLASS_ERROR;
@@ -942,10 +949,10 @@ static __always_inline __u8 exit_class(struct inflight *f, __u8 access,
 		return TT_CLASS_MAJOR;
 	*flags &= ~TT_F_EXACT_CLASS;
 	/* Not zero-filled (patched mode would have said so), not major. */
-	if (mode == TT_MODE_PATCHED)
+	if (mode == TT_MODE_PATCHED && anon_region(f->reg.kind))
 		return prot && access == TT_ACC_WRITE ? TT_CLASS_COW :
 		       TT_CLASS_MINOR;
-	return infer_class(f->reg.kind, access, prot);
+	return infer_class(&f->reg, access, prot);
 }
 
 static __always_inline void fault_exit(void *ctx, unsigned long address,
