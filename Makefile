@@ -60,6 +60,14 @@ $(OUTPUT)/tamtrace: $(TOOL_OBJS)
 $(OUTPUT)/%: tests/workloads/%.c | $(OUTPUT)
 	$(CC) $(CFLAGS) -fno-omit-frame-pointer -static -pthread -Isrc $< -o $@
 
+# The stacks tests' short-lived program: a dynamic PIE with frame
+# pointers and a build id, as most distribution binaries are.
+all: $(OUTPUT)/stackpie
+
+$(OUTPUT)/stackpie: tests/workloads/pie/stackpie.c | $(OUTPUT)
+	$(CC) -g -O0 -fno-omit-frame-pointer -fPIE -pie -Wl,--build-id \
+		-Wall -Werror $< -o $@
+
 # Unit tests: static like the workloads, each linked with what it tests.
 all: $(OUTPUT)/escape_test
 

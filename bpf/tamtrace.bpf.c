@@ -70,6 +70,7 @@ const volatile __u32 thp_enabled = TT_THP_NEVER;
 /* The vsyscall page: emulated by the kernel, not a fault it handles. */
 #define VSYSCALL_ADDR_		0xffffffffff600000UL
 #define ENOENT_			2
+#define EFAULT_			14
 #define ENOMEM_			12
 
 struct {
@@ -189,12 +190,39 @@ struct {
 	__type(value, __u64);
 } lat_hist SEC(".maps");
 
+/* Kernel stacks: IPs. */
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
 	__uint(max_entries, 1);
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, TT_STACK_DEPTH * sizeof(__u64));
 } stack_traces SEC(".maps");
+
+/* User stacks: IPs, the stack key's user_stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, TT_USTACK_DEPTH * sizeof(__u64));
+} user_ips SEC(".maps");
+
+/* The same stacks as build id and file offset per frame, which
+ * symbolise after the process exited (the kernel falls back to the IP
+ * per frame when it cannot read a build id); ustack_ids pairs them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_STACK_BUILD_ID);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, TT_USTACK_DEPTH * sizeof(struct bpf_stack_build_id));
+} user_stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u32);	/* user_ips id */
+	__type(value, __u32);	/* user_stacks id */
+} ustack_ids SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -456,13 +484,42 @@ static __always_inline int count_page(const struct inflight *f, __u32 tgid,
 	return 0;
 }
 
-static __always_inline void count_stack(void *ctx, __u32 tgid, __u8 class)
+/* A full stack map: the stack is not recorded. (A hash collision,
+ * -EEXIST, is recorded, that part of the stack shown as unknown.) */
+static __always_inline bool stack_lost(long id)
+{
+	return id == -ENOMEM_;
+}
+
+/*
+ * The build ids of a new user stack. Not after bpf_find_vma() in
+ * exceptions mode: with IRQs off it leaves a per-CPU irq_work pending to
+ * unlock mmap_lock, and meanwhile the kernel reads no build ids.
+ */
+static __always_inline void stack_build_ids(void *ctx, __s32 ips_id,
+					    __u8 reg_src)
+{
+	__u32 key = ips_id;
+	long id;
+
+	if (ips_id < 0 || (mode == TT_MODE_EXCEPTIONS && reg_src != REG_CACHED) ||
+	    bpf_map_lookup_elem(&ustack_ids, &key))
+		return;
+	id = bpf_get_stackid(ctx, &user_stacks, BPF_F_USER_STACK);
+	if (id >= 0)
+		bpf_map_update_elem(&ustack_ids, &key, &id, BPF_NOEXIST);
+}
+
+static __always_inline void count_stack(void *ctx, const struct inflight *f,
+					__u32 tgid, __u8 class)
 {
 	struct tt_stack_key sk = { .tgid = tgid, .class = class };
 
-	sk.user_stack = bpf_get_stackid(ctx, &stack_traces, BPF_F_USER_STACK);
+	sk.user_stack = bpf_get_stackid(ctx, &user_ips, BPF_F_USER_STACK);
+	stack_build_ids(ctx, sk.user_stack, f->reg_src);
 	sk.kern_stack = bpf_get_stackid(ctx, &stack_traces, 0);
-	if (sk.user_stack < 0 && sk.kern_stack < 0)
+	if ((sk.user_stack < 0 && sk.kern_stack < 0) ||
+	    stack_lost(sk.user_stack) || stack_lost(sk.kern_stack))
 		count(TT_CNT_STACK_MISSED);
 	else if (!hash_add(&stack_counts, &sk, 1))
 		count(TT_CNT_STACK_MISSED);
@@ -502,7 +559,7 @@ static __always_inline void aggregate(void *ctx, const struct inflight *f,
 			count(TT_CNT_HEAT_OVERFLOW);
 	}
 	if (want_stacks)
-		count_stack(ctx, tgid, class);
+		count_stack(ctx, f, tgid, class);
 }
 
 static __always_inline void emit_fault(void *ctx, const struct inflight *f,
@@ -1184,5 +1241,33 @@ int BPF_PROG(process_exec, struct task_struct *p, pid_t old_pid,
 	active_tgid = tgid;
 	if (follow)
 		bpf_map_update_elem(&tgids, &tgid, &one, BPF_ANY);
+	return 0;
+}
+
+/* ---- hist --stacks: the files traced processes execute ---- */
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(stack_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct tt_exec_event *e;
+
+	/* process_exec may run after this program: accept exec_tgid too. */
+	if (!want_stacks || (!traced(id) && (id >> 32) != exec_tgid))
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(TT_CNT_DROPPED);
+		return 0;
+	}
+	e->type = TT_EV_EXEC;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->pad = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename),
+				  BPF_CORE_READ(bprm, filename));
+	bpf_ringbuf_submit(e, submit_flags());
 	return 0;
 }

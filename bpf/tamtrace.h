@@ -17,8 +17,18 @@
 #define TT_MAX_INFLIGHT		16384	/* threads inside a fault at once */
 #define TT_MAX_ALLOCS		4096	/* threads inside tamalloc() at once */
 #define TT_MAX_VMAS		4096	/* hist: regions */
-#define TT_MAX_STACKS		16384	/* hist: distinct stacks */
-#define TT_STACK_DEPTH		127	/* frames per stack (PERF_MAX_STACK_DEPTH) */
+/*
+ * hist --stacks: distinct stacks per stack map. Stack maps are allocated
+ * whole at load: user stacks as IPs, 8192 x 32 x 8 = 2 MiB, and as a
+ * build id and file offset per frame (32 bytes), 2048 x 32 x 32 = 2 MiB;
+ * kernel stacks as IPs, 2 MiB. A stack that no longer fits is a `stacks`
+ * loss; one that collides with another in the map's hash is counted with
+ * that part unknown.
+ */
+#define TT_MAX_STACKS		8192
+#define TT_STACK_DEPTH		32	/* kernel frames per stack */
+#define TT_USTACK_DEPTH		32	/* user frames per stack, innermost */
+#define TT_PATH_LEN		256	/* exec events: file name as passed */
 #define TT_HEAT_SLOT_NS		1000000ULL	/* hist: heatmap time slot, 1 ms */
 #define TT_MAX_PAGES_DEFAULT	262144	/* hist: --max-pages */
 #define TT_MAX_PAGES_MIN	16
@@ -32,6 +42,7 @@
 enum tt_event_type {
 	TT_EV_FAULT = 1,
 	TT_EV_ALLOC = 2,
+	TT_EV_EXEC = 3,		/* hist --stacks only */
 };
 
 /* Attach modes, best first. */
@@ -220,6 +231,20 @@ struct tt_stack_key {
 	__u32 class;
 	__s32 user_stack;	/* stack map ids, negative when missing */
 	__s32 kern_stack;
+};
+
+/*
+ * hist --stacks: a traced process ran execve(). User space looks for the
+ * build ids of the stacks' frames in the files named here, which may have
+ * exited before any /proc/PID/maps snapshot.
+ */
+struct tt_exec_event {
+	__u32 type;		/* TT_EV_EXEC */
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u32 pad;
+	char comm[TT_COMM_LEN];	/* after exec */
+	char filename[TT_PATH_LEN];	/* as given to execve(), maybe relative */
 };
 
 #endif /* __TAMTRACE_H */

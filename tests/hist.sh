@@ -12,12 +12,13 @@ mkdir -p "$TMP"
 
 KIND=--mmap
 [ "$MODE" = patched ] && KIND=--tamalloc
-# csv-pages, region-totals, latency, stacks, overflow, heatmap; with
-# tamalloc(), its untouched bytes too; then the layouts workload, run
-# twice (merge, split, no-overlap, remap-names each), shared-anon-label
-# and heatmap-real-program. A failed first run ends the script early,
-# and the plan reports that.
-if [ "$KIND" = --tamalloc ]; then plan "$T" 17; else plan "$T" 16; fi
+# csv-pages, region-totals, latency, stacks, overflow, heatmap, and
+# three stack cases of a short-lived PIE; with tamalloc(), its untouched
+# bytes too; then the layouts workload, run twice (merge, split,
+# no-overlap, remap-names each), shared-anon-label and
+# heatmap-real-program. A failed first run ends the script early, and
+# the plan reports that.
+if [ "$KIND" = --tamalloc ]; then plan "$T" 20; else plan "$T" 19; fi
 
 "$BIN/tamtrace" hist $(modeflag) --csv "$TMP/p.csv" --stacks "$TMP/s.folded" \
 	--heatmap "$TMP/h.svg" -o "$TMP/summary" -- "$BIN/faulter" $KIND \
@@ -70,6 +71,46 @@ exceptions) check "$T.latency-says-not-measured" grep -q "not measured" "$TMP/su
 esac
 
 check "$T.stacks-have-workload-function" grep -q ";touch;" "$TMP/s.folded"
+
+# Stacks of a dynamic PIE that exits within milliseconds, before any
+# /proc/PID/maps snapshot: main -> level1 -> toucher touches 64 fresh
+# pages. Launched, and as the child of sh -c under -f. The oracle for
+# "no frame past its symbol's end" is nm -S: every frame naming one of
+# the PIE's functions names one with a size, and the functions without
+# one (_init, _fini, ...) never appear (a return address is never a
+# function's first byte).
+pie_stacks() { # NAME FOLDED
+	if ! grep -q '^[^ ]*;main;level1;toucher;[^ ]*_\[k\];zero_fill [0-9]*$' "$2"; then
+		fail "$T.$1" "no main;level1;toucher stack: $(grep -m1 toucher "$2" || head -1 "$2")"
+		return
+	fi
+	pass "$T.$1"
+}
+if "$BIN/stackpie" 2> /dev/null && command -v nm > /dev/null; then
+	"$BIN/tamtrace" hist $(modeflag) --stacks "$TMP/pie.folded" -o /dev/null \
+		-- "$BIN/stackpie" > /dev/null 2>&1
+	pie_stacks stacks-short-lived-pie "$TMP/pie.folded"
+	"$BIN/tamtrace" hist $(modeflag) -f --stacks "$TMP/pief.folded" \
+		-o /dev/null -- sh -c "$BIN/stackpie" > /dev/null 2>&1
+	pie_stacks stacks-pie-child-of-sh "$TMP/pief.folded"
+	bad=$(nm -S "$BIN/stackpie" | awk '
+		FNR == NR { if ($NF ~ /^[A-Za-z_]/ && ($(NF-1) ~ /^[tTwW]$/)) {
+			if (NF == 4) sized[$NF] = 1; else unsized[$NF] = 1 }; next }
+		{ sub(/ [0-9]+$/, ""); n = split($0, f, ";")
+		  for (i = 2; i <= n; i++) {
+			if (f[i] ~ /_\[k\]$/) break
+			if (f[i] in unsized && !(f[i] in sized)) print "frame " f[i] " (no size in nm -S)"
+		  }
+		  if ($0 ~ /;toucher;/ && $0 !~ /;main;level1;toucher;/) print "toucher stack " $0
+		}
+		END { if (!("main" in sized && "level1" in sized && "toucher" in sized)) print "nm -S: no sizes" }
+		' - "$TMP/pie.folded" "$TMP/pief.folded" | head -3)
+	if [ -z "$bad" ]; then pass "$T.stacks-within-symbols"; else fail "$T.stacks-within-symbols" "$bad"; fi
+else
+	for c in stacks-short-lived-pie stacks-pie-child-of-sh stacks-within-symbols; do
+		skip "$T.$c" "build/stackpie (a dynamic PIE) or nm cannot run here"
+	done
+fi
 
 "$BIN/tamtrace" hist $(modeflag) --max-pages 16 -- "$BIN/faulter" --mmap \
 	--pages 60 > "$TMP/over" 2>&1

@@ -27,7 +27,8 @@ struct hist {
 	long reports;
 };
 
-/* Only tamalloc() calls come through the ring buffer in hist mode. */
+/* Only tamalloc() calls, and execs with --stacks, come through the ring
+ * buffer in hist mode. */
 static int hist_event(struct sink *k, const void *data, size_t len)
 {
 	struct hist *h = (struct hist *)k;
@@ -35,6 +36,8 @@ static int hist_event(struct sink *k, const void *data, size_t len)
 
 	if (len >= sizeof(*e) && e->type == TT_EV_ALLOC)
 		return histdata_add_alloc(&h->d, e);
+	if (len >= sizeof(struct tt_exec_event) && e->type == TT_EV_EXEC)
+		return stacks_note_exec(&h->stk, data);
 	return 0;
 }
 

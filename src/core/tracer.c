@@ -54,6 +54,8 @@ static void set_autoload(struct tamtrace_bpf *s, const struct tracer_cfg *c)
 				  c->with_sched && c->follow);
 	bpf_program__set_autoload(s->progs.process_exec,
 				  c->with_sched && c->exec_pid);
+	bpf_program__set_autoload(s->progs.stack_exec,
+				  c->with_sched && c->hist && c->stacks);
 }
 
 /* Histogram maps are created with one entry unless hist mode uses them. */
@@ -72,6 +74,11 @@ static int size_hist_maps(struct tamtrace_bpf *s, const struct tracer_cfg *c)
 	err = err ?: bpf_map__set_max_entries(s->maps.heat,
 					      c->heat ? c->max_pages * 2 : 1);
 	err = err ?: bpf_map__set_max_entries(s->maps.stack_traces, stacks);
+	err = err ?: bpf_map__set_max_entries(s->maps.user_ips, stacks);
+	/* At most one per IP stack, and a miss only costs a lookup later */
+	err = err ?: bpf_map__set_max_entries(s->maps.user_stacks,
+					      stacks > 1 ? stacks / 4 : 1);
+	err = err ?: bpf_map__set_max_entries(s->maps.ustack_ids, stacks);
 	err = err ?: bpf_map__set_max_entries(s->maps.stack_counts, stacks);
 	return err;
 }
@@ -226,6 +233,9 @@ int tracer__map_fd(struct tracer *t, enum tracer_map which)
 	case TRACER_MAP_HEAT: return bpf_map__fd(s->maps.heat);
 	case TRACER_MAP_LAT_HIST: return bpf_map__fd(s->maps.lat_hist);
 	case TRACER_MAP_STACK_TRACES: return bpf_map__fd(s->maps.stack_traces);
+	case TRACER_MAP_USER_IPS: return bpf_map__fd(s->maps.user_ips);
+	case TRACER_MAP_USER_STACKS: return bpf_map__fd(s->maps.user_stacks);
+	case TRACER_MAP_USTACK_IDS: return bpf_map__fd(s->maps.ustack_ids);
 	case TRACER_MAP_STACK_COUNTS: return bpf_map__fd(s->maps.stack_counts);
 	}
 	return -EINVAL;

@@ -52,7 +52,10 @@ enum tracer_map {
 	TRACER_MAP_VMAS,
 	TRACER_MAP_HEAT,
 	TRACER_MAP_LAT_HIST,
-	TRACER_MAP_STACK_TRACES,
+	TRACER_MAP_STACK_TRACES,	/* kernel stacks, IPs */
+	TRACER_MAP_USER_IPS,		/* user stacks, IPs */
+	TRACER_MAP_USER_STACKS,		/* the same, struct bpf_stack_build_id */
+	TRACER_MAP_USTACK_IDS,		/* user_ips id -> user_stacks id */
 	TRACER_MAP_STACK_COUNTS,
 };
 

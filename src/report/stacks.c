@@ -1,4 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * User frames come from the kernel as (build id, file offset): the file
+ * with that build id is looked for among those the traced processes ran
+ * (exec events, the launched command), mapped (snapshots of
+ * /proc/PID/maps) or need (DT_NEEDED), and separate debug files, so that
+ * a process that exited before any snapshot still symbolises. A frame
+ * whose build id the kernel could not read is resolved through the
+ * process's last snapshot, if any.
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -8,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <linux/bpf.h>
+#include "dsos.h"
 #include "escape.h"
 #include "names.h"
 #include "procstats.h"
@@ -15,23 +26,62 @@
 #include "stacks.h"
 #include "symbols.h"
 
-#define MAX_FRAMES TT_STACK_DEPTH
-#define MAX_FILES 64
-
-/* ELF symbol tables, loaded once per file. */
-struct file_syms {
-	char path[256];
-	struct symtab tab;
-	int loaded;	/* 1 ok, -1 failed */
+/* Where a mapping with a build id lies in a process: IP - file offset,
+ * learnt from the stacks the kernel gave build ids for. */
+struct bias {
+	pid_t tgid;
+	unsigned char build_id[ELF_BUILD_ID_MAX];
+	unsigned long long bias;
 };
 
 struct symbolizer {
-	const char *exe;	/* the target's executable, as a fallback */
-	struct file_syms files[MAX_FILES];
-	int nfiles;
+	const struct stacks_ctx *c;
+	struct dsos dsos;
 	struct symtab kernel;
 	bool kernel_ok;
+	int ips_fd, ids_fd, bid_fd;	/* user_ips, ustack_ids, user_stacks */
+	struct bias *biases;
+	size_t nbiases;
 };
+
+static int add_file(struct stacks_ctx *c, const char *path)
+{
+	char **v;
+	size_t i;
+
+	for (i = 0; i < c->nfiles; i++)
+		if (!strcmp(c->files[i], path))
+			return 0;
+	if (c->nfiles == STACKS_MAX_FILES || !path[0])
+		return 0;
+	v = realloc(c->files, (c->nfiles + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	c->files = v;
+	v[c->nfiles] = strdup(path);
+	return v[c->nfiles] ? (c->nfiles++, 0) : -ENOMEM;
+}
+
+/* The process's entry, added if there is room; NULL otherwise. */
+static struct stack_proc *proc_get(struct stacks_ctx *c, pid_t pid, bool add)
+{
+	struct stack_proc *p;
+	size_t i;
+
+	for (i = 0; i < c->nprocs; i++)
+		if (c->procs[i].pid == pid)
+			return &c->procs[i];
+	if (!add || c->nprocs == STACKS_MAX_PROCS)
+		return NULL;
+	p = realloc(c->procs, (c->nprocs + 1) * sizeof(*p));
+	if (!p)
+		return NULL;
+	c->procs = p;
+	p = &c->procs[c->nprocs++];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	return p;
+}
 
 void stacks_init(struct stacks_ctx *c, pid_t pid)
 {
@@ -44,6 +94,8 @@ void stacks_init(struct stacks_ctx *c, pid_t pid)
 	n = readlink(path, c->exe, sizeof(c->exe) - 1);
 	c->exe[n > 0 ? n : 0] = 0;
 	proc_comm(pid, c->comm, sizeof(c->comm));
+	proc_get(c, pid, true);
+	add_file(c, c->exe);
 }
 
 void stacks_set_exe(struct stacks_ctx *c, const char *argv0)
@@ -51,20 +103,19 @@ void stacks_set_exe(struct stacks_ctx *c, const char *argv0)
 	const char *path = getenv("PATH"), *end;
 	char cand[256];
 
+	c->exe[0] = 0;
 	if (strchr(argv0, '/')) {
 		if (!realpath(argv0, c->exe))
 			c->exe[0] = 0;
-		return;
 	}
-	for (; path && *path; path = *end ? end + 1 : end) {
+	for (; !c->exe[0] && path && *path; path = *end ? end + 1 : end) {
 		end = strchrnul(path, ':');
 		snprintf(cand, sizeof(cand), "%.*s/%s", (int)(end - path), path,
 			 argv0);
-		if (!access(cand, X_OK)) {
+		if (!access(cand, X_OK))
 			snprintf(c->exe, sizeof(c->exe), "%s", cand);
-			return;
-		}
 	}
+	add_file(c, c->exe);
 }
 
 static int read_exec_maps(pid_t pid, struct exec_map **out, size_t *n)
@@ -72,6 +123,7 @@ static int read_exec_maps(pid_t pid, struct exec_map **out, size_t *n)
 	char path[64], line[512], perms[8];
 	struct exec_map m, *maps = NULL, *tmp;
 	size_t cap = 0;
+	int at = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
@@ -81,10 +133,13 @@ static int read_exec_maps(pid_t pid, struct exec_map **out, size_t *n)
 	*n = 0;
 	while (fgets(line, sizeof(line), f)) {
 		memset(&m, 0, sizeof(m));
-		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %255s", &m.start,
-			   &m.end, perms, &m.offset, m.path) != 5 ||
-		    perms[2] != 'x' || m.path[0] != '/')
+		/* The path is the rest of the line: it may hold blanks. */
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %n", &m.start,
+			   &m.end, perms, &m.offset, &at) != 4 ||
+		    perms[2] != 'x' || line[at] != '/')
 			continue;
+		line[strcspn(line, "\n")] = 0;
+		snprintf(m.path, sizeof(m.path), "%s", line + at);
 		if (*n == cap) {
 			tmp = realloc(maps, (cap = cap ? cap * 2 : 32) * sizeof(m));
 			if (!tmp)
@@ -98,69 +153,208 @@ static int read_exec_maps(pid_t pid, struct exec_map **out, size_t *n)
 	return 0;
 }
 
-void stacks_snapshot_maps(struct stacks_ctx *c)
+static void snapshot_proc(struct stacks_ctx *c, struct stack_proc *p)
 {
 	struct exec_map *maps;
-	size_t n;
+	size_t i, n;
+
+	if (read_exec_maps(p->pid, &maps, &n)) {
+		p->gone = true;	/* keep the last snapshot */
+		return;
+	}
+	if (!n) {
+		free(maps);	/* exiting, or a kernel thread */
+		return;
+	}
+	free(p->maps);
+	p->maps = maps;
+	p->nmaps = n;
+	for (i = 0; i < n; i++)
+		add_file(c, maps[i].path);
+}
+
+void stacks_snapshot_maps(struct stacks_ctx *c)
+{
+	size_t i;
 
 	if (now_ns() - c->last_ns < 100000000ULL)
 		return;
 	c->last_ns = now_ns();
 	if (!c->comm[0])
 		proc_comm(c->pid, c->comm, sizeof(c->comm));
-	if (read_exec_maps(c->pid, &maps, &n) || !n)
-		return;	/* gone: keep the last snapshot */
-	free(c->maps);
-	c->maps = maps;
-	c->nmaps = n;
+	for (i = 0; i < c->nprocs; i++)
+		if (!c->procs[i].gone)
+			snapshot_proc(c, &c->procs[i]);
 }
 
-static struct symtab *file_symtab(struct symbolizer *s, const char *path)
+int stacks_note_exec(struct stacks_ctx *c, const struct tt_exec_event *e)
 {
-	int i;
+	char name[TT_PATH_LEN + 1], path[TT_PATH_LEN + 64], real[PATH_MAX];
+	struct stack_proc *p = proc_get(c, e->pid, true);
 
-	for (i = 0; i < s->nfiles; i++)
-		if (!strcmp(s->files[i].path, path))
-			return s->files[i].loaded > 0 ? &s->files[i].tab : NULL;
-	if (s->nfiles == MAX_FILES)
-		return NULL;
-	i = s->nfiles++;
-	snprintf(s->files[i].path, sizeof(s->files[i].path), "%s", path);
-	s->files[i].loaded = symtab_load_elf(&s->files[i].tab, path) ? -1 : 1;
-	return s->files[i].loaded > 0 ? &s->files[i].tab : NULL;
-}
-
-static void user_frame(FILE *f, struct symbolizer *s,
-		       const struct stacks_ctx *c, unsigned long long ip)
-{
-	const struct exec_map *m = NULL;
-	const struct symtab *t;
-	const char *name = NULL, *base;
-	size_t i;
-
-	for (i = 0; i < c->nmaps && !m; i++)
-		if (ip >= c->maps[i].start && ip < c->maps[i].end)
-			m = &c->maps[i];
-	if (!m) {
-		/* Exited before a snapshot: a non-PIE executable still
-		 * resolves, its addresses are link-time addresses. */
-		t = s->exe ? file_symtab(s, s->exe) : NULL;
-		name = t ? symtab_find(t, ip) : NULL;
-		fputc(';', f);
-		esc_folded(f, name ?: "[unknown]", SIZE_MAX);
-		return;
+	if (p) {
+		memcpy(p->comm, e->comm, TT_COMM_LEN);
+		p->gone = false;
 	}
-	t = file_symtab(s, m->path);
-	if (t)
-		name = symtab_find(t, symtab_vaddr(t, ip - m->start + m->offset));
-	base = strrchr(m->path, '/') ? strrchr(m->path, '/') + 1 : m->path;
+	memcpy(name, e->filename, TT_PATH_LEN);
+	name[TT_PATH_LEN] = 0;
+	/* A relative name is relative to the process's working directory,
+	 * gone with it: then to ours, which a launched command inherits. */
+	snprintf(path, sizeof(path), "/proc/%u/cwd/%s", e->pid, name);
+	if (name[0] == '/' || !realpath(path, real))
+		if (!realpath(name, real))
+			return 0;
+	return add_file(c, real);
+}
+
+/* ";name", or ";[unknown] (file)" when no symbol covers the address. */
+static void put_frame(FILE *f, const char *name, const struct dso *d)
+{
 	fputc(';', f);
 	if (name) {
 		esc_folded(f, name, SIZE_MAX);
-	} else {
-		fputc('[', f);
-		esc_folded(f, base, SIZE_MAX);
-		fputc(']', f);
+		return;
+	}
+	fputs("[unknown]", f);
+	if (d && d->base[0]) {
+		esc_folded(f, " (", SIZE_MAX);
+		esc_folded(f, d->base, SIZE_MAX);
+		fputc(')', f);
+	}
+}
+
+/* A user stack's IPs, innermost first, and its build id frames if the
+ * kernel gave them (zeroes otherwise). Returns the number of frames. */
+static int read_user(struct symbolizer *s, int id, __u64 *ips,
+		     struct bpf_stack_build_id *fr)
+{
+	__u32 key = id, bid;
+	int n;
+
+	memset(fr, 0, TT_USTACK_DEPTH * sizeof(*fr));
+	if (id < 0 || bpf_map_lookup_elem(s->ips_fd, &key, ips))
+		return 0;
+	if (!bpf_map_lookup_elem(s->ids_fd, &key, &bid) &&
+	    bpf_map_lookup_elem(s->bid_fd, &bid, fr))
+		memset(fr, 0, TT_USTACK_DEPTH * sizeof(*fr));
+	for (n = 0; n < TT_USTACK_DEPTH && ips[n]; n++)
+		;
+	return n;
+}
+
+/* A build id frame: not where the kernel fell back to the IP, nor below
+ * its VMA (a bogus return address makes the kernel's offset negative). */
+static bool has_build_id(const struct bpf_stack_build_id *fr)
+{
+	return fr->status == BPF_STACK_BUILD_ID_VALID &&
+	       fr->offset < 1ULL << 56;
+}
+
+static int learn_biases(struct symbolizer *s, const struct stack_row *r)
+{
+	struct bpf_stack_build_id fr[TT_USTACK_DEPTH];
+	__u64 ips[TT_USTACK_DEPTH] = {};
+	int i, n = read_user(s, r->key.user_stack, ips, fr);
+	struct bias b = { .tgid = r->key.tgid }, *v;
+	size_t k;
+
+	for (i = 0; i < n; i++) {
+		if (!has_build_id(&fr[i]))
+			continue;
+		memcpy(b.build_id, fr[i].build_id, ELF_BUILD_ID_MAX);
+		b.bias = ips[i] - fr[i].offset;
+		for (k = 0; k < s->nbiases; k++)
+			if (!memcmp(&s->biases[k], &b, sizeof(b)))
+				break;
+		if (k < s->nbiases)
+			continue;
+		v = realloc(s->biases, (s->nbiases + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->biases = v;
+		v[s->nbiases++] = b;
+	}
+	return 0;
+}
+
+/* ";name" of a file offset in a file, or ";[unknown] (file)". */
+static void offset_frame(FILE *f, struct dso *d, unsigned long long off)
+{
+	const struct symtab *t = d ? dso_symtab(d) : NULL;
+	unsigned long long vaddr = t ? symtab_vaddr(t, off) : 0;
+
+	put_frame(f, vaddr ? symtab_find(t, vaddr) : NULL, d);
+}
+
+/* An IP in a file the process mapped where other stacks placed it. */
+static bool learnt_frame(FILE *f, struct symbolizer *s, pid_t tgid,
+			 unsigned long long ip)
+{
+	const struct symtab *t;
+	struct dso *d;
+	size_t k;
+
+	for (k = 0; k < s->nbiases; k++) {
+		if (s->biases[k].tgid != tgid || ip < s->biases[k].bias)
+			continue;
+		d = dsos_by_build_id(&s->dsos, s->biases[k].build_id);
+		t = d ? dso_symtab(d) : NULL;
+		if (t && symtab_vaddr(t, ip - s->biases[k].bias)) {
+			offset_frame(f, d, ip - s->biases[k].bias);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A frame without build id: placed by the process's other stacks, else
+ * through its last maps snapshot, else, for a non-PIE executable of the
+ * launched command, its link-time address.
+ */
+static void ip_frame(FILE *f, struct symbolizer *s, pid_t tgid,
+		     unsigned long long ip)
+{
+	const struct stack_proc *p = proc_get((struct stacks_ctx *)s->c,
+					      tgid, false);
+	const struct symtab *t;
+	struct dso *d;
+	size_t i;
+
+	if (learnt_frame(f, s, tgid, ip))
+		return;
+	for (i = 0; p && i < p->nmaps; i++) {
+		if (ip < p->maps[i].start || ip >= p->maps[i].end)
+			continue;
+		d = dsos_by_path(&s->dsos, p->maps[i].path);
+		offset_frame(f, d, ip - p->maps[i].start + p->maps[i].offset);
+		return;
+	}
+	d = tgid == s->c->pid && s->c->exe[0] ?
+	    dsos_by_path(&s->dsos, s->c->exe) : NULL;
+	t = d && d->id.fixed ? dso_symtab(d) : NULL;
+	if (t && symtab_has_vaddr(t, ip))
+		put_frame(f, symtab_find(t, ip), d);
+	else
+		put_frame(f, NULL, NULL);
+}
+
+/* User frames of one stack id, outermost first. */
+static void user_frames(FILE *f, struct symbolizer *s, int id, pid_t tgid)
+{
+	struct bpf_stack_build_id fr[TT_USTACK_DEPTH];
+	__u64 ips[TT_USTACK_DEPTH] = {};
+	int i = read_user(s, id, ips, fr);
+
+	if (id < 0 && id != -EFAULT)
+		put_frame(f, NULL, NULL);	/* collided in the map */
+	while (i-- > 0) {
+		if (has_build_id(&fr[i]))
+			offset_frame(f, dsos_by_build_id(&s->dsos,
+							 fr[i].build_id),
+				     fr[i].offset);
+		else
+			ip_frame(f, s, tgid, ips[i]);
 	}
 }
 
@@ -172,70 +366,93 @@ static bool tracing_frame(const char *name)
 	       !strncmp(name, "__probestub_", 12);
 }
 
-static bool kernel_frame(FILE *f, struct symbolizer *s,
-			 unsigned long long ip)
+/* Kernel frames of one stack id, outermost first. */
+static void kernel_frames(FILE *f, int fd, int id, struct symbolizer *s)
 {
-	const char *name = s->kernel_ok ? symtab_find(&s->kernel, ip) : NULL;
-
-	if (name && tracing_frame(name))
-		return false;
-	fputc(';', f);
-	esc_folded(f, name ?: "[kernel]", SIZE_MAX);
-	fputs("_[k]", f);
-	return true;
-}
-
-/* Frames of one stack id, outermost first. */
-static void frames(FILE *f, int fd, int id, bool kernel,
-		   struct symbolizer *s, const struct stacks_ctx *c)
-{
-	unsigned long long ips[MAX_FRAMES] = {};
+	unsigned long long ips[TT_STACK_DEPTH] = {};
+	const char *name;
 	int i, n;
 
+	if (id < 0 && id != -EFAULT)
+		fputs(";[unknown]_[k]", f);	/* collided in the map */
 	if (id < 0 || bpf_map_lookup_elem(fd, &id, ips))
 		return;
-	for (n = 0; n < MAX_FRAMES && ips[n]; n++)
+	for (n = 0; n < TT_STACK_DEPTH && ips[n]; n++)
 		;
 	for (i = n - 1; i >= 0; i--) {
-		if (!kernel)
-			user_frame(f, s, c, ips[i]);
-		else if (!kernel_frame(f, s, ips[i]))
+		name = s->kernel_ok ? symtab_find(&s->kernel, ips[i]) : NULL;
+		if (name && tracing_frame(name))
 			break;
+		fputc(';', f);
+		esc_folded(f, name ?: "[kernel]", SIZE_MAX);
+		fputs("_[k]", f);
 	}
+}
+
+/* The process's name after its last exec, else the target's. */
+static void put_comm(FILE *f, struct symbolizer *s, pid_t tgid)
+{
+	const struct stack_proc *p = proc_get((struct stacks_ctx *)s->c,
+					      tgid, false);
+
+	if (p && p->comm[0])
+		esc_folded(f, p->comm, TT_COMM_LEN);
+	else if (tgid == s->c->pid && s->c->comm[0])
+		esc_folded(f, s->c->comm, sizeof(s->c->comm));
+	else
+		fprintf(f, "pid-%d", tgid);
+}
+
+static int symbolizer_init(struct symbolizer *s, const struct stacks_ctx *c)
+{
+	size_t i;
+	int err = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->c = c;
+	s->kernel_ok = !symtab_load_kallsyms(&s->kernel);
+	s->ips_fd = tracer__map_fd(c->tr, TRACER_MAP_USER_IPS);
+	s->ids_fd = tracer__map_fd(c->tr, TRACER_MAP_USTACK_IDS);
+	s->bid_fd = tracer__map_fd(c->tr, TRACER_MAP_USER_STACKS);
+	for (i = 0; !err && i < c->nfiles; i++)
+		err = dsos_add(&s->dsos, c->files[i]);
+	return err;
 }
 
 int stacks_write(FILE *f, void *ctx)
 {
 	struct stacks_ctx *c = ctx;
-	int fd = tracer__map_fd(c->tr, TRACER_MAP_STACK_TRACES), i;
-	struct symbolizer *s = calloc(1, sizeof(*s));
+	int kfd = tracer__map_fd(c->tr, TRACER_MAP_STACK_TRACES);
+	struct symbolizer s;
 	size_t k;
+	int err;
 
-	if (!s)
-		return -ENOMEM;
-	s->kernel_ok = !symtab_load_kallsyms(&s->kernel);
-	s->exe = c->exe[0] ? c->exe : NULL;
-	for (k = 0; k < c->d->nstacks; k++) {
+	err = symbolizer_init(&s, c);
+	for (k = 0; !err && k < c->d->nstacks; k++)
+		err = learn_biases(&s, &c->d->stacks[k]);
+	for (k = 0; !err && k < c->d->nstacks; k++) {
 		const struct stack_row *r = &c->d->stacks[k];
 
-		if ((pid_t)r->key.tgid == c->pid && c->comm[0])
-			esc_folded(f, c->comm, sizeof(c->comm));
-		else
-			fprintf(f, "pid-%u", r->key.tgid);
-		frames(f, fd, r->key.user_stack, false, s, c);
-		frames(f, fd, r->key.kern_stack, true, s, c);
+		put_comm(f, &s, r->key.tgid);
+		user_frames(f, &s, r->key.user_stack, r->key.tgid);
+		kernel_frames(f, kfd, r->key.kern_stack, &s);
 		fprintf(f, ";%s %llu\n", class_name(r->key.class), r->count);
 	}
-	for (i = 0; i < s->nfiles; i++)
-		symtab_free(&s->files[i].tab);
-	symtab_free(&s->kernel);
-	free(s);
-	return 0;
+	dsos_free(&s.dsos);
+	symtab_free(&s.kernel);
+	free(s.biases);
+	return err;
 }
 
 void stacks_free(struct stacks_ctx *c)
 {
-	free(c->maps);
-	c->maps = NULL;
-	c->nmaps = 0;
+	size_t i;
+
+	for (i = 0; i < c->nprocs; i++)
+		free(c->procs[i].maps);
+	for (i = 0; i < c->nfiles; i++)
+		free(c->files[i]);
+	free(c->procs);
+	free(c->files);
+	memset(c, 0, sizeof(*c));
 }
