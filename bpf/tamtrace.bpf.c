@@ -756,8 +756,10 @@ static __always_inline void flush_unhandled(void *ctx, struct inflight *f,
 			error = found ? TT_ERR_NO_VMA : TT_ERR_ACCESS;
 	}
 	f->error = error;
+	/* Exact: handle_mm_fault() never ran, the kernel refused it */
 	emit_fault(ctx, f, id, access_of(f->pf_err, 0, true), TT_CLASS_ERROR,
-		   TT_F_PROT * !!(f->pf_err & X86_PF_PROT_), 0);
+		   TT_F_EXACT_CLASS | TT_F_PROT * !!(f->pf_err & X86_PF_PROT_),
+		   0);
 }
 
 /* exceptions mode: the whole event, from the exception alone. */
