@@ -56,6 +56,7 @@ const volatile __u32 thp_enabled = TT_THP_NEVER;
 #define PMD_SIZE_		(2UL << 20)
 #define PMD_ORDER_		9
 #define RLIMIT_STACK_		3
+#define STACK_MAX_		(1UL << 30)
 #define ___GFP_MOVABLE_		0x08
 #define ___GFP_COMP_		0x40000
 #define SIGBUS_			7
@@ -699,7 +700,9 @@ static __always_inline long find_region(struct inflight *f, __u32 tgid)
 
 /*
  * No VMA at @addr: the kernel still handles a fault just below the main
- * stack, within RLIMIT_STACK, by growing it (expand_stack()).
+ * stack, within RLIMIT_STACK, by growing it (expand_stack()). An
+ * unlimited stack is taken as 1 GiB, so that a stray pointer far below
+ * is still an error.
  */
 static __always_inline bool grows_stack(__u64 addr)
 {
@@ -707,6 +710,8 @@ static __always_inline bool grows_stack(__u64 addr)
 	__u64 top = BPF_CORE_READ(task, mm, start_stack);
 	__u64 rlim = BPF_CORE_READ(task, signal, rlim[RLIMIT_STACK_].rlim_cur);
 
+	if (rlim > STACK_MAX_)
+		rlim = STACK_MAX_;
 	return addr < top && top - addr <= rlim;
 }
 
@@ -797,11 +802,15 @@ static __always_inline bool may_be_huge(const struct inflight *f)
 	return huge >= f->reg.vm_start && huge + PMD_SIZE_ <= f->reg.vm_end;
 }
 
-static __always_inline void hold(struct inflight *f, __u32 tid)
+/* Hold @f back; without a slot, say it now as one page. */
+static __always_inline void hold(void *ctx, struct inflight *f, __u64 id)
 {
+	__u32 tid = (__u32)id;
+
 	f->held = 1;
 	if (bpf_map_update_elem(&inflight, &tid, f, BPF_ANY)) {
-		count(TT_CNT_INFLIGHT_FULL);
+		f->held = 0;
+		emit_exception(ctx, f, id);
 		return;
 	}
 	__sync_fetch_and_add(&held_faults, 1);
@@ -817,8 +826,6 @@ static __always_inline bool in_held_fault(const struct inflight *f)
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(
 		bpf_get_current_task_btf());
 
-	if (f->origin != TT_ORIGIN_USER)
-		return true;	/* in the syscall that faulted, presumably */
 	return BPF_CORE_READ(regs, orig_ax) == -1UL &&
 	       BPF_CORE_READ(regs, ip) == f->ip;
 }
@@ -831,9 +838,10 @@ static __always_inline void flush_held(void *ctx, __u64 id)
 
 	if (!f || !f->held)
 		return;
+	f->held = 0;	/* said once, even if the delete fails */
 	emit_exception(ctx, f, id);
-	if (!bpf_map_delete_elem(&inflight, &tid))
-		__sync_fetch_and_sub(&held_faults, 1);
+	__sync_fetch_and_sub(&held_faults, 1);
+	bpf_map_delete_elem(&inflight, &tid);
 }
 
 /*
@@ -872,8 +880,10 @@ static __always_inline void on_exception(void *ctx, __u64 address,
 		flush_held(ctx, id);
 	found = find_region(&f, id >> 32);
 	f.error = address >> 63 ? TT_ERR_NO_VMA : fault_error(&f, found);
-	if (!f.error && !prot && may_be_huge(&f)) {
-		hold(&f, tid);
+	/* Only user-mode faults: a syscall's later allocations (readahead,
+	 * populate) would pass for a kernel-mode fault's folio. */
+	if (!f.error && !prot && origin == TT_ORIGIN_USER && may_be_huge(&f)) {
+		hold(ctx, &f, id);
 		return;
 	}
 	emit_exception(ctx, &f, id);
@@ -1035,6 +1045,9 @@ static __always_inline void fault_exit(void *ctx, unsigned long address,
 	if (f->have_pf)
 		flags |= TT_F_PROT * !!(f->pf_err & X86_PF_PROT_);
 	flags |= TT_F_RETRIED * f->retried;
+	/* A large folio in a file fault is readahead's, not the mapping */
+	if (!anon_region(f->reg.kind))
+		f->order = 0;
 	access = access_of(f->pf_err, f->fault_flags, f->have_pf);
 	emit_fault(ctx, f, id, access, exit_class(f, access, ret, &flags),
 		   flags, bpf_ktime_get_ns() - f->start_ns);
@@ -1126,12 +1139,30 @@ int BPF_PROG(mm_page_alloc, struct page *page, unsigned int order,
 	return 0;
 }
 
-/* exceptions mode: a thread that ends says its held fault's size. */
+/*
+ * A thread ends. exceptions mode: its held fault was one page. Other
+ * modes: an exception that handle_mm_fault() never saw failed (a
+ * kernel-mode -EFAULT raises no signal), and the slot is freed, also
+ * from a fault left in retry by SIGKILL.
+ */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(thread_exit, struct task_struct *p)
 {
-	if (held_faults)
-		flush_held(ctx, bpf_get_current_pid_tgid());
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct inflight *f;
+
+	if (mode == TT_MODE_EXCEPTIONS) {
+		if (held_faults)
+			flush_held(ctx, id);
+		return 0;
+	}
+	f = bpf_map_lookup_elem(&inflight, &tid);
+	if (!f)
+		return 0;
+	if (f->have_pf && !f->started)
+		flush_unhandled(ctx, f, id, TT_ERR_NONE);
+	bpf_map_delete_elem(&inflight, &tid);
 	return 0;
 }
 

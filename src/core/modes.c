@@ -60,11 +60,12 @@ static const char *hint_fentry(int err)
  */
 static const char *const patched_progs[] = {
 	"page_fault_user", "page_fault_kernel", "signal_generate",
-	"mm_fault_enter", "mm_fault_exit", "anon_zero_fill", NULL,
+	"mm_fault_enter", "mm_fault_exit", "anon_zero_fill", "thread_exit",
+	NULL,
 };
 static const char *const fentry_progs[] = {
 	"page_fault_user", "page_fault_kernel", "signal_generate",
-	"fentry_fault", "fexit_fault", "mm_page_alloc", NULL,
+	"fentry_fault", "fexit_fault", "mm_page_alloc", "thread_exit", NULL,
 };
 static const char *const exceptions_progs[] = {
 	"page_fault_user", "page_fault_kernel", "mm_page_alloc",

@@ -138,7 +138,9 @@ static void warn_losses(struct session *s)
 	if (session_losses(s, &l))
 		return;
 	for (i = 0; i < TT_CNT_COUNT; i++) {
-		if (!loss_names[i].key || l.n[i] == s->warned.n[i])
+		/* Held faults come and go: a loss only if held at the end */
+		if (!loss_names[i].key || i == TT_CNT_HELD ||
+		    l.n[i] == s->warned.n[i])
 			continue;
 		fprintf(stderr, "tamtrace: WARNING: %llu events lost: %s (%s)\n",
 			l.n[i] - s->warned.n[i], loss_names[i].text,

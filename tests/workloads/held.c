@@ -27,15 +27,16 @@ static void die(const char *what)
 	exit(2);
 }
 
-/* The child: wait for the go byte, note the faults so far, exec. */
+/* The child: note the faults so far, wait for the go byte, exec. */
 static void child(int go, int report, char **argv)
 {
 	struct rusage before;
 	char c;
 
+	/* Before the wait: what follows, tamtrace sees too */
+	getrusage(RUSAGE_SELF, &before);
 	if (read(go, &c, 1) != 1)
 		_exit(126);
-	getrusage(RUSAGE_SELF, &before);
 	if (write(report, &before, sizeof(before)) != sizeof(before))
 		_exit(126);
 	execvp(argv[0], argv);
