@@ -146,6 +146,21 @@ wait_attached() {
 	done
 }
 
+# epipe_case NAME CMD...: CMD (tamtrace) writes into a pipe its reader
+# closes after one line: it must exit 10 and say "output closed".
+# Callers set TMP.
+epipe_case() {
+	ep_name=$1
+	shift
+	( "$@" 2> "$TMP/epipe.err"; echo $? > "$TMP/epipe.rc" ) | head -1 > /dev/null
+	ep_rc=$(cat "$TMP/epipe.rc")
+	if [ "$ep_rc" = 10 ] && grep -q "output closed" "$TMP/epipe.err"; then
+		pass "$ep_name"
+	else
+		fail "$ep_name" "rc $ep_rc: $(tail -2 "$TMP/epipe.err")"
+	fi
+}
+
 # A PID no process has right now.
 unused_pid() {
 	p=$(($(cat /proc/sys/kernel/pid_max) - 1))

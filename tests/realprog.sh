@@ -120,25 +120,37 @@ perf_check() {
 	fi
 }
 
+# THP's mode: thp_set MODE sets it, the first time saving the mode it
+# had in THP_OLD; thp_restore sets that back (also at exit: the trap).
+THP_SYS=/sys/kernel/mm/transparent_hugepage/enabled
+THP_OLD=
+thp_mode() { sed 's/.*\[\(.*\)\].*/\1/' $THP_SYS; }
+thp_set() {
+	[ -n "$THP_OLD" ] || THP_OLD=$(thp_mode)
+	echo "$1" > $THP_SYS
+}
+thp_restore() {
+	[ -z "$THP_OLD" ] || echo "$THP_OLD" > $THP_SYS
+	THP_OLD=
+}
+
 # THP: the pages each fault mapped, summed over a MADV_HUGEPAGE region
 # whose every page was written, are the region's Rss in smaps. THP is
 # set to madvise for the test if it is off, and set back after.
 thp_pages() {
-	sys=/sys/kernel/mm/transparent_hugepage/enabled
-	if [ ! -w $sys ]; then
-		skip "$T.thp-pages" "no THP on this kernel (no $sys)"
-		skip "$T.thp-touched" "no THP on this kernel (no $sys)"
+	if [ ! -w $THP_SYS ]; then
+		skip "$T.thp-pages" "no THP on this kernel (no $THP_SYS)"
+		skip "$T.thp-touched" "no THP on this kernel (no $THP_SYS)"
 		return
 	fi
-	old=$(sed 's/.*\[\(.*\)\].*/\1/' $sys)
-	[ "$old" = never ] && echo madvise > $sys
+	[ "$(thp_mode)" = never ] && thp_set madvise
 	"$TT" -j $(modeflag) -o "$TMP/thp.json" -- "$BIN/thp" "$TMP/thp.info" 16 \
 		2> "$TMP/thp.err"
 	rc=$?
 	"$TT" hist $(modeflag) --json "$TMP/thp.hist" -o /dev/null -- \
 		"$BIN/thp" "$TMP/thp2.info" 16 2> "$TMP/thp2.err"
 	rc2=$?
-	[ "$old" = never ] && echo never > $sys
+	thp_restore
 	BASE=$(awk '$1 == "addr" { print $2 }' "$TMP/thp.info") \
 	LEN=$(awk '$1 == "len" { print $2 }' "$TMP/thp.info") jawk '
 	jtype() == "fault" {
@@ -177,6 +189,7 @@ thp_pages() {
 n=9
 [ -n "$PERF" ] && n=16
 plan "$T" $n
+trap 'thp_restore; plan_end' EXIT	# plan's trap, THP set back first
 
 need() {
 	for b in "$@"; do
@@ -210,14 +223,12 @@ thp_pages
 # Threads with THP "always": exceptions mode holds possibly-huge faults;
 # every one must be said, none left held, the count still the kernel's.
 name=xz-threads-thp-always
-sys=/sys/kernel/mm/transparent_hugepage/enabled
-if [ ! -w $sys ]; then
-	skip "$T.$name" "no THP on this kernel (no $sys)"
+if [ ! -w $THP_SYS ]; then
+	skip "$T.$name" "no THP on this kernel (no $THP_SYS)"
 	[ -n "$PERF" ] && skip "$T.$name.perf" "no THP on this kernel"
 elif need /usr/bin/xz; then
-	old=$(sed 's/.*\[\(.*\)\].*/\1/' $sys)
-	echo always > $sys
+	thp_set always
 	oracle $name 1 0 /usr/bin/xz -T2 -1 -k -f "$TMP/numbers"
-	echo "$old" > $sys
+	thp_restore
 fi
 rm -rf "$TMP"

@@ -100,17 +100,21 @@ const char *region_text(__u8 kind, const char *name, const char *path,
 
 bool maps_parse(const char *line, struct maps_entry *m)
 {
-	unsigned long long s, e;
+	unsigned long long s, e, o;
+	char perms[8];
 	const char *p;
 	int off = 0;
 
-	if (sscanf(line, "%llx-%llx %*s %*s %*s %*s%n", &s, &e, &off) != 2 ||
+	if (sscanf(line, "%llx-%llx %7s %llx %*s %*s%n", &s, &e, perms, &o,
+		   &off) != 4 ||
 	    !off)
 		return false;
 	p = line + off + strspn(line + off, " ");
 	memset(m, 0, sizeof(*m));
 	m->start = s;
 	m->end = e;
+	m->offset = o;
+	m->exec = strchr(perms, 'x') != NULL;
 	snprintf(m->name, sizeof(m->name), "%.*s", (int)strcspn(p, "\n"), p);
 	if (m->name[0] == '/' || !strncmp(m->name, "[anon_shmem:", 12)) {
 		m->kind = TT_REG_FILE;
@@ -261,7 +265,7 @@ static bool is_us(__u32 tgid)
 	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-static int read_maps(__u32 tgid, struct maps_entry **out, size_t *n)
+int maps_read(__u32 tgid, struct maps_entry **out, size_t *n)
 {
 	char fn[64], line[512 + REGION_PATH_LEN];
 	struct maps_entry *m = NULL, *tmp;
@@ -332,7 +336,7 @@ int maps_log_snapshot(struct maps_log *l, __u32 tgid,
 
 	if (is_us(tgid))
 		return -EAGAIN;
-	err = read_maps(tgid, &m, &n);
+	err = maps_read(tgid, &m, &n);
 	p = err ? NULL : proc_of(l, tgid);
 	cur = p ? calloc(n, sizeof(*cur)) : NULL;
 	if (!cur) {

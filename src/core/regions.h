@@ -32,11 +32,17 @@ bool region_same_file(const char *name, const char *path);
 /* One line of /proc/PID/maps. */
 struct maps_entry {
 	__u64 start, end;
+	__u64 offset;			/* into the file */
+	bool exec;			/* 'x' in its perms */
 	__u8 kind;			/* enum tt_region */
 	char name[REGION_PATH_LEN];	/* path or anon name, else "" */
 };
 
 bool maps_parse(const char *line, struct maps_entry *m);
+/* Every line of /proc/@tgid/maps in *@out, to free even on error; 0,
+ * or -errno: -ESRCH also when there are none (a zombie, a kernel
+ * thread). */
+int maps_read(__u32 tgid, struct maps_entry **out, size_t *n);
 
 /* A mapping, as long as consecutive snapshots showed it unchanged. */
 struct maps_seen {

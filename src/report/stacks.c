@@ -22,6 +22,7 @@
 #include "escape.h"
 #include "names.h"
 #include "procstats.h"
+#include "regions.h"
 #include "session.h"
 #include "stacks.h"
 #include "symbols.h"
@@ -118,59 +119,46 @@ void stacks_set_exe(struct stacks_ctx *c, const char *argv0)
 	add_file(c, c->exe);
 }
 
-static int read_exec_maps(pid_t pid, struct exec_map **out, size_t *n)
+/* The executable file mappings of /proc/@pid/maps: 0, or -errno as
+ * maps_read() says it (-ESRCH: none, the process is exiting). */
+static int read_exec_maps(pid_t pid, struct maps_entry **out, size_t *n)
 {
-	char path[64], line[512], perms[8];
-	struct exec_map m, *maps = NULL, *tmp;
-	size_t cap = 0;
-	int at = 0;
-	FILE *f;
+	struct maps_entry *tmp;
+	size_t i, all;
+	int err = maps_read(pid, out, &all);
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
 	*n = 0;
-	while (fgets(line, sizeof(line), f)) {
-		memset(&m, 0, sizeof(m));
-		/* The path is the rest of the line: it may hold blanks. */
-		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %n", &m.start,
-			   &m.end, perms, &m.offset, &at) != 4 ||
-		    perms[2] != 'x' || line[at] != '/')
-			continue;
-		line[strcspn(line, "\n")] = 0;
-		snprintf(m.path, sizeof(m.path), "%s", line + at);
-		if (*n == cap) {
-			tmp = realloc(maps, (cap = cap ? cap * 2 : 32) * sizeof(m));
-			if (!tmp)
-				break;
-			maps = tmp;
-		}
-		maps[(*n)++] = m;
+	for (i = 0; !err && i < all; i++)
+		if ((*out)[i].exec && (*out)[i].name[0] == '/')
+			(*out)[(*n)++] = (*out)[i];
+	if (!*n) {
+		free(*out);
+		*out = NULL;
+		return err ?: -ESRCH;
 	}
-	fclose(f);
-	*out = maps;
+	/* Kept until the next snapshot: no room for the other mappings. */
+	tmp = realloc(*out, *n * sizeof(*tmp));
+	*out = tmp ?: *out;
 	return 0;
 }
 
 static void snapshot_proc(struct stacks_ctx *c, struct stack_proc *p)
 {
-	struct exec_map *maps;
+	struct maps_entry *maps;
 	size_t i, n;
+	int err = read_exec_maps(p->pid, &maps, &n);
 
-	if (read_exec_maps(p->pid, &maps, &n)) {
-		p->gone = true;	/* keep the last snapshot */
-		return;
-	}
-	if (!n) {
-		free(maps);	/* exiting, or a kernel thread */
+	/* Either way the last snapshot stays: -ESRCH, the process is exiting
+	 * (or a kernel thread); another error, it is gone. */
+	if (err) {
+		p->gone = err != -ESRCH;
 		return;
 	}
 	free(p->maps);
 	p->maps = maps;
 	p->nmaps = n;
 	for (i = 0; i < n; i++)
-		add_file(c, maps[i].path);
+		add_file(c, maps[i].name);
 }
 
 void stacks_snapshot_maps(struct stacks_ctx *c)
@@ -326,7 +314,7 @@ static void ip_frame(FILE *f, struct symbolizer *s, pid_t tgid,
 	for (i = 0; p && i < p->nmaps; i++) {
 		if (ip < p->maps[i].start || ip >= p->maps[i].end)
 			continue;
-		d = dsos_by_path(&s->dsos, p->maps[i].path);
+		d = dsos_by_path(&s->dsos, p->maps[i].name);
 		offset_frame(f, d, ip - p->maps[i].start + p->maps[i].offset);
 		return;
 	}

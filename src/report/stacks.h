@@ -14,18 +14,13 @@
 #define STACKS_MAX_PROCS 256	/* processes whose maps are snapshotted */
 #define STACKS_MAX_FILES 4096	/* files they ran or mapped */
 
-struct exec_map {
-	unsigned long long start, end, offset;
-	char path[256];
-};
-
 /* A traced process: its name after its last exec, its last snapshot of
  * executable mappings (for frames the kernel gave without a build id). */
 struct stack_proc {
 	pid_t pid;
 	bool gone;		/* no more snapshots */
 	char comm[TT_COMM_LEN + 1];
-	struct exec_map *maps;
+	struct maps_entry *maps;	/* its executable file mappings */
 	size_t nmaps;
 };
 
