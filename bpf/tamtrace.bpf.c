@@ -112,6 +112,10 @@ struct region_info {
 	__u8 kind;		/* enum tt_region */
 	__u8 pad[3];
 	__u32 vm_flags;		/* VM_READ, VM_WRITE, ... (low 32 bits) */
+	__u32 id;		/* TT_EV_REGION id, 0 until one is given */
+	__u32 dev;		/* the file's, or 0 */
+	__u64 ino;
+	__u64 pgoff;
 	char name[TT_NAME_LEN];
 };
 
@@ -139,7 +143,8 @@ struct inflight {
 	__u8 retried;		/* handle_mm_fault() ran more than once */
 	__u8 order;		/* of the large folio the fault mapped */
 	__u8 held;		/* exceptions mode: emitted later */
-	__u8 pad[6];
+	__u8 reg_new;		/* reg got a new id: send TT_EV_REGION */
+	__u8 pad[5];
 	struct region_info reg;
 };
 
@@ -237,6 +242,9 @@ static __always_inline void classify_vma(struct vm_area_struct *vma,
 
 		bpf_probe_read_kernel_str(r->name, sizeof(r->name), n);
 		r->kind = TT_REG_FILE;
+		r->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+		r->ino = BPF_CORE_READ(file, f_inode, i_ino);
+		r->pgoff = BPF_CORE_READ(vma, vm_pgoff);
 		return;
 	}
 	/*
@@ -317,84 +325,43 @@ static __always_inline __u32 log2_slot(__u64 v)
 	return r < TT_LAT_SLOTS ? r : TT_LAT_SLOTS - 1;
 }
 
-#include "hist.bpf.h"
-
-static __always_inline void emit_fault(void *ctx, const struct inflight *f,
-				       __u64 id, __u8 access, __u8 class,
-				       __u32 flags, __u64 latency)
-{
-	struct tt_fault_event *e;
-
-	if (class == TT_CLASS_ERROR) {
-		/* Not a fault the kernel counts, nor a page in the maps */
-		count(TT_CNT_ERRORS);
-		if (hist_mode)
-			return;
-	} else {
-		count(TT_CNT_FAULTS + (f->origin % TT_ORIGIN_COUNT));
-		if (hist_mode) {
-			aggregate(ctx, f, id >> 32, access, class, flags,
-				  latency);
-			return;
-		}
-	}
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count(TT_CNT_DROPPED);
-		return;
-	}
-	e->type = TT_EV_FAULT;
-	e->pid = id >> 32;
-	e->tid = (__u32)id;
-	e->flags = flags;
-	e->access = access;
-	e->class = class;
-	e->region = f->reg.kind;
-	e->origin = f->origin;
-	e->error = f->error;
-	e->order = f->order;
-	__builtin_memset(e->pad, 0, sizeof(e->pad));
-	e->ts_ns = f->start_ns;
-	e->addr = f->addr;
-	e->ip = f->ip;
-	e->latency_ns = latency;
-	e->vm_start = f->reg.vm_start;
-	e->vm_end = f->reg.vm_end;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	__builtin_memcpy(e->name, f->reg.name, sizeof(e->name));
-	bpf_ringbuf_submit(e, submit_flags());
-}
-
-/* ---- exceptions mode, and the error code for the other modes ---- */
-
-static long find_vma_cb(struct task_struct *task, struct vm_area_struct *vma,
-			void *data)
-{
-	classify_vma(vma, data);
-	return 0;
-}
-
 /*
- * bpf_find_vma() costs more than the fault (a trylock of mmap_lock and,
- * with IRQs off, an irq_work to unlock): each CPU remembers the last VMA
- * it found, valid for the same mm while mm_lock_seq, which every mmap
- * write lock bumps, stays the same. Per CPU, because a per-process hash
- * lookup cost as much as the rest of the program. The tgid guards
- * against a freed mm's address being reused.
+ * What each CPU remembers between faults. Finding and naming a VMA costs
+ * more than the fault (exceptions mode: bpf_find_vma() trylocks
+ * mmap_lock and, with IRQs off, queues an irq_work to unlock it): the
+ * last region is valid for the same mm while mm_lock_seq, which every
+ * mmap write lock bumps, stays the same. Its id says which TT_EV_REGION
+ * the stream has for it, and the last thread named which TT_EV_TASK.
+ * Per CPU, because a per-process hash lookup cost as much as the rest
+ * of the program. The tgid guards against a freed mm's address being
+ * reused.
  */
-struct vma_cache {
+struct cpu_cache {
 	__u64 mm;
+	__u64 vma;		/* patched and fentry modes: the VMA */
+	__u64 file;
 	__u32 tgid;
 	__u32 seq;
 	struct region_info reg;
+	__u32 region_seq;	/* TT_EV_REGION ids handed out here */
+	__u32 task_pid;		/* the last TT_EV_TASK sent from here */
+	__u32 task_tid;
+	char task_comm[TT_COMM_LEN];
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct vma_cache);
-} vma_cache SEC(".maps");
+	__type(value, struct cpu_cache);
+} cpu_cache SEC(".maps");
+
+static __always_inline struct cpu_cache *this_cpu_cache(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&cpu_cache, &zero);
+}
 
 /* 6.4 to 6.12 kept mm_lock_seq as an int; 6.13 made it a seqcount_t. */
 struct mm_struct___intseq {
@@ -420,22 +387,180 @@ static __always_inline bool mm_seq(struct mm_struct *mm, __u32 *seq)
 	return false;
 }
 
+/* The same region as the one @c remembers? Its id can be reused. */
+static __always_inline bool same_region(const struct region_info *a,
+					const struct region_info *b)
+{
+	const __u64 *x = (const void *)a->name, *y = (const void *)b->name;
+	int i;
+
+	if (a->vm_start != b->vm_start || a->vm_end != b->vm_end ||
+	    a->kind != b->kind || a->vm_flags != b->vm_flags ||
+	    a->dev != b->dev || a->ino != b->ino || a->pgoff != b->pgoff)
+		return false;
+#pragma unroll
+	for (i = 0; i < TT_NAME_LEN / 8; i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
+}
+
+/*
+ * @f->reg was just found for the mm at @mm of @tgid: reuse the id of the
+ * region this CPU remembers if it is the same, else take a new one,
+ * which makes emit_fault() send it, and remember it.
+ */
+static __always_inline void remember_region(struct cpu_cache *c,
+					    struct inflight *f, __u64 mm,
+					    __u32 tgid)
+{
+	if (c->mm == mm && c->tgid == tgid && c->reg.id &&
+	    same_region(&c->reg, &f->reg)) {
+		f->reg.id = c->reg.id;
+	} else {
+		/* Per CPU, no atomics: a CPU's sequence, and the CPU */
+		f->reg.id = ++c->region_seq << 8 |
+			    (bpf_get_smp_processor_id() & 0xff);
+		f->reg_new = 1;
+	}
+	c->mm = mm;
+	c->tgid = tgid;
+	c->reg = f->reg;
+}
+
+#include "hist.bpf.h"
+
+/* The region @f refers to, before the fault; false if it was lost. */
+static __always_inline bool send_region(const struct inflight *f, __u32 pid)
+{
+	struct tt_region_event *e;
+	struct cpu_cache *c;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		/* Send it again with the next fault there. */
+		c = this_cpu_cache();
+		if (c && c->reg.id == f->reg.id)
+			c->reg.id = 0;
+		return false;
+	}
+	e->type = TT_EV_REGION;
+	e->kind = f->reg.kind;
+	e->pad[0] = e->pad[1] = 0;
+	e->id = f->reg.id;
+	e->pid = pid;
+	e->dev = f->reg.dev;
+	e->vm_start = f->reg.vm_start;
+	e->vm_end = f->reg.vm_end;
+	e->pgoff = f->reg.pgoff;
+	e->ino = f->reg.ino;
+	e->vm_flags = f->reg.vm_flags;
+	__builtin_memcpy(e->name, f->reg.name, sizeof(e->name));
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	return true;
+}
+
+/* The thread's process and name, unless this CPU sent them last. */
+static __always_inline bool send_task(__u64 id)
+{
+	struct cpu_cache *c = this_cpu_cache();
+	struct tt_task_event *e;
+	char comm[TT_COMM_LEN];
+	const __u64 *x = (const void *)comm;
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (c && c->task_tid == (__u32)id && c->task_pid == id >> 32 &&
+	    *(__u64 *)c->task_comm == x[0] &&
+	    *(__u64 *)(c->task_comm + 8) == x[1])
+		return true;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e)
+		return false;
+	e->type = TT_EV_TASK;
+	e->pad[0] = e->pad[1] = e->pad[2] = 0;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->pad2 = 0;
+	__builtin_memcpy(e->comm, comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	if (c) {
+		c->task_pid = id >> 32;
+		c->task_tid = (__u32)id;
+		__builtin_memcpy(c->task_comm, comm, sizeof(comm));
+	}
+	return true;
+}
+
+static __always_inline void emit_fault(void *ctx, const struct inflight *f,
+				       __u64 id, __u8 access, __u8 class,
+				       __u32 flags, __u64 latency)
+{
+	struct tt_fault_event *e;
+
+	if (class == TT_CLASS_ERROR) {
+		/* Not a fault the kernel counts, nor a page in the maps */
+		count(TT_CNT_ERRORS);
+		if (hist_mode)
+			return;
+	} else {
+		count(TT_CNT_FAULTS + (f->origin % TT_ORIGIN_COUNT));
+		if (hist_mode) {
+			aggregate(ctx, f, id >> 32, access, class, flags,
+				  latency);
+			return;
+		}
+	}
+	if ((f->reg_new && !send_region(f, id >> 32)) || !send_task(id))
+		count(TT_CNT_INFO_DROPPED);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(TT_CNT_DROPPED);
+		return;
+	}
+	e->type = TT_EV_FAULT;
+	e->flags = flags;
+	e->access = access;
+	e->class = class;
+	e->region = f->reg.kind;
+	e->origin = f->origin;
+	e->error = f->error;
+	e->order = f->order;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->ts_ns = f->start_ns;
+	e->addr = f->addr;
+	e->ip = f->ip;
+	e->latency = tt_lat_encode(latency);
+	e->region_id = f->reg.id;
+	bpf_ringbuf_submit(e, submit_flags());
+}
+
+/* ---- exceptions mode, and the error code for the other modes ---- */
+
+static long find_vma_cb(struct task_struct *task, struct vm_area_struct *vma,
+			void *data)
+{
+	classify_vma(vma, data);
+	return 0;
+}
+
 /* The VMA of @f->addr into @f->reg: 0, or bpf_find_vma()'s -errno
  * (-ENOENT: no VMA there; -EBUSY: mmap_lock contended, unknown). */
 static __always_inline long find_region(struct inflight *f, __u32 tgid)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct mm_struct *mm = task->mm;
-	__u32 zero = 0, seq = 0;
-	struct vma_cache *c = bpf_map_lookup_elem(&vma_cache, &zero);
-	bool have_seq = mm_seq(mm, &seq);
+	struct cpu_cache *c = this_cpu_cache();
+	bool have_seq;
 	struct region_info r = {};
+	__u32 seq = 0;
 	long err;
 
 	if (!c)
 		return -ENOMEM_;
+	have_seq = mm_seq(mm, &seq);
 	if (have_seq && c->mm == (__u64)mm && c->tgid == tgid &&
-	    c->seq == seq && f->addr >= c->reg.vm_start &&
+	    c->seq == seq && c->reg.id && f->addr >= c->reg.vm_start &&
 	    f->addr < c->reg.vm_end) {
 		f->reg = c->reg;
 		f->reg_src = REG_CACHED;
@@ -444,13 +569,14 @@ static __always_inline long find_region(struct inflight *f, __u32 tgid)
 	/* Before 6.13 (or so) the callback's data must be on the stack */
 	err = bpf_find_vma(task, f->addr, find_vma_cb, &r, 0);
 	f->reg = r;
-	if (err || !have_seq || f->reg.kind == TT_REG_UNKNOWN)
+	if (err || f->reg.kind == TT_REG_UNKNOWN)
 		return err;
-	f->reg_src = REG_FILLED;
-	c->mm = (__u64)mm;
-	c->tgid = tgid;
+	remember_region(c, f, (__u64)mm, tgid);
+	c->vma = 0;
 	c->seq = seq;
-	c->reg = f->reg;
+	/* Without the sequence only the id is reused, not the lookup */
+	if (have_seq)
+		f->reg_src = REG_FILLED;
 	return 0;
 }
 
@@ -704,6 +830,39 @@ int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info,
 
 /* ---- patched and fentry modes: pair entry and final exit ---- */
 
+/*
+ * The region of @vma into @f->reg. A CPU's faults mostly hit the VMA
+ * before: while its mm's mm_lock_seq stays the same (6.4+), or else its
+ * bounds, flags and file, classify_vma() is skipped.
+ */
+static __always_inline void vma_region(struct vm_area_struct *vma,
+				       struct inflight *f, __u32 tgid)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct cpu_cache *c = this_cpu_cache();
+	__u64 file = (__u64)vma->vm_file;
+	__u32 seq = 0;
+
+	mm_seq(mm, &seq);
+	if (c && c->vma == (__u64)vma && c->mm == (__u64)mm &&
+	    c->tgid == tgid && c->seq == seq && c->file == file &&
+	    c->reg.id && c->reg.vm_start == vma->vm_start &&
+	    c->reg.vm_end == vma->vm_end &&
+	    c->reg.vm_flags == (__u32)vma->vm_flags) {
+		f->reg = c->reg;
+		f->reg_src = REG_CACHED;
+		return;
+	}
+	classify_vma(vma, &f->reg);
+	f->reg_src = REG_FILLED;
+	if (!c)
+		return;
+	remember_region(c, f, (__u64)mm, tgid);
+	c->vma = (__u64)vma;
+	c->file = file;
+	c->seq = seq;
+}
+
 static __always_inline void fault_enter(void *ctx,
 					struct vm_area_struct *vma,
 					unsigned long address,
@@ -741,7 +900,7 @@ static __always_inline void fault_enter(void *ctx,
 	}
 	f->started = 1;
 	f->fault_flags = flags;
-	classify_vma(vma, &f->reg);
+	vma_region(vma, f, id >> 32);
 }
 
 static __always_inline __u8 exit_error(unsigned int ret)

@@ -43,6 +43,8 @@ enum tt_event_type {
 	TT_EV_FAULT = 1,
 	TT_EV_ALLOC = 2,
 	TT_EV_EXEC = 3,		/* hist --stacks only */
+	TT_EV_REGION = 4,	/* a region the next faults refer to */
+	TT_EV_TASK = 5,		/* a thread's process and name */
 };
 
 /* Attach modes, best first. */
@@ -123,34 +125,84 @@ enum tt_region {
 
 /* tt_fault_event.flags */
 #define TT_F_EXACT_CLASS	(1U << 0)	/* class observed, not inferred */
-#define TT_F_HAS_LATENCY	(1U << 1)	/* latency_ns was measured */
+#define TT_F_HAS_LATENCY	(1U << 1)	/* latency was measured */
 #define TT_F_RETRIED		(1U << 2)	/* VM_FAULT_RETRY, then done */
 #define TT_F_PROT		(1U << 3)	/* page was present (x86 PF_PROT) */
 
+/*
+ * tt_fault_event.latency: nanoseconds below 2^31, else microseconds with
+ * the top bit set, which reaches 35 minutes.
+ */
+#define TT_LAT_US_BIT		(1U << 31)
+static inline __u32 tt_lat_encode(__u64 ns)
+{
+	return ns < TT_LAT_US_BIT ? (__u32)ns :
+	       ns / 1000 < TT_LAT_US_BIT ? (__u32)(ns / 1000) | TT_LAT_US_BIT :
+	       ~0U;
+}
+
+static inline __u64 tt_lat_decode(__u32 v)
+{
+	return v & TT_LAT_US_BIT ? (__u64)(v & ~TT_LAT_US_BIT) * 1000 : v;
+}
+
+/*
+ * One fault: 48 bytes. The thread's process and name, and the region,
+ * come before it in their own events (TT_EV_TASK, TT_EV_REGION) when
+ * they change, not in every fault.
+ */
 struct tt_fault_event {
-	__u32 type;		/* TT_EV_FAULT */
-	__u32 pid;		/* tgid */
-	__u32 tid;
-	__u32 flags;		/* TT_F_* */
+	__u8 type;		/* TT_EV_FAULT */
+	__u8 flags;		/* TT_F_* */
 	__u8 access;		/* enum tt_access */
 	__u8 class;		/* enum tt_class */
-	__u8 region;		/* enum tt_region */
+	__u8 region;		/* enum tt_region, also without region_id */
 	__u8 origin;		/* enum tt_origin */
 	__u8 error;		/* enum tt_error, with TT_CLASS_ERROR */
 	__u8 order;		/* mapped 1 << order pages (THP, mTHP) */
-	__u8 pad[2];
+	__u32 pid;		/* tgid */
+	__u32 tid;
 	__u64 ts_ns;		/* CLOCK_MONOTONIC, at fault entry */
 	__u64 addr;
 	__u64 ip;
-	__u64 latency_ns;	/* valid with TT_F_HAS_LATENCY */
+	__u32 latency;		/* tt_lat_encode(), with TT_F_HAS_LATENCY */
+	__u32 region_id;	/* a TT_EV_REGION's id; 0: unknown */
+};
+
+/*
+ * A VMA as a fault found it, sent before the first fault in it. It
+ * replaces the regions of the process it overlaps: those VMAs changed.
+ * The id is the CPU's (low 8 bits) and its sequence there.
+ */
+struct tt_region_event {
+	__u8 type;		/* TT_EV_REGION */
+	__u8 kind;		/* enum tt_region */
+	__u8 pad[2];
+	__u32 id;
+	__u32 pid;		/* tgid */
+	__u32 dev;		/* file's device (kernel dev_t), or 0 */
 	__u64 vm_start;
 	__u64 vm_end;
-	char comm[TT_COMM_LEN];
+	__u64 pgoff;		/* file offset of vm_start, in pages */
+	__u64 ino;		/* file's inode number, or 0 */
+	__u64 vm_flags;
 	char name[TT_NAME_LEN];
 };
 
+/* A thread's process and name, sent before its first fault, and again
+ * when the name changes (exec, prctl). */
+struct tt_task_event {
+	__u8 type;		/* TT_EV_TASK */
+	__u8 pad[3];
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u32 pad2;
+	char comm[TT_COMM_LEN];
+};
+
 struct tt_alloc_event {
-	__u32 type;		/* TT_EV_ALLOC */
+	__u8 type;		/* TT_EV_ALLOC */
+	__u8 pad0[3];
 	__u32 pid;
 	__u32 tid;
 	__u32 pad;
@@ -180,6 +232,7 @@ enum tt_counter {
 	TT_CNT_HEAT_OVERFLOW,	/* hist mode: heatmap map full */
 	TT_CNT_STACK_MISSED,	/* hist mode: stack not recorded */
 	TT_CNT_HELD,		/* exceptions mode: faults still held (THP) */
+	TT_CNT_INFO_DROPPED,	/* ring buffer full: a region or thread name */
 	TT_CNT_COUNT,
 };
 
@@ -191,7 +244,8 @@ enum tt_counter {
  * exited before any /proc/PID/maps snapshot.
  */
 struct tt_exec_event {
-	__u32 type;		/* TT_EV_EXEC */
+	__u8 type;		/* TT_EV_EXEC */
+	__u8 pad0[3];
 	__u32 pid;		/* tgid */
 	__u32 tid;
 	__u32 pad;

@@ -100,13 +100,14 @@ const char *region_text(__u8 kind, const char *name, const char *path,
 
 bool maps_parse(const char *line, struct maps_entry *m)
 {
-	unsigned long long s, e, o;
+	unsigned long long s, e, o, ino;
+	unsigned int maj, min;
 	char perms[8];
 	const char *p;
 	int off = 0;
 
-	if (sscanf(line, "%llx-%llx %7s %llx %*s %*s%n", &s, &e, perms, &o,
-		   &off) != 4 ||
+	if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu%n", &s, &e, perms, &o,
+		   &maj, &min, &ino, &off) != 7 ||
 	    !off)
 		return false;
 	p = line + off + strspn(line + off, " ");
@@ -114,6 +115,8 @@ bool maps_parse(const char *line, struct maps_entry *m)
 	m->start = s;
 	m->end = e;
 	m->offset = o;
+	m->dev = maj << 20 | min;	/* the kernel's dev_t, as BPF reads it */
+	m->ino = ino;
 	m->exec = strchr(perms, 'x') != NULL;
 	snprintf(m->name, sizeof(m->name), "%.*s", (int)strcspn(p, "\n"), p);
 	if (m->name[0] == '/' || !strncmp(m->name, "[anon_shmem:", 12)) {
@@ -165,6 +168,42 @@ static bool maps_path(__u32 pid, __u64 vm_start, const char *name,
 	return found;
 }
 
+/*
+ * The path of the file @dev, @ino that @pid maps, from maps now, or NULL
+ * when it maps it no more. One path per file: the first found is kept.
+ */
+const char *region_file_path(__u32 pid, __u32 dev, __u64 ino,
+			     char *buf, size_t len)
+{
+	static struct {
+		__u32 dev;
+		__u64 ino;
+		char path[REGION_PATH_LEN];
+	} files[CACHE_SLOTS];
+	size_t i, n, slot = (ino * 0x9E3779B97F4A7C15ULL ^ dev) % CACHE_SLOTS;
+	struct maps_entry *m;
+
+	if (!ino)
+		return NULL;
+	if (files[slot].ino == ino && files[slot].dev == dev)
+		return snprintf(buf, len, "%s", files[slot].path), buf;
+	if (maps_read(pid, &m, &n))
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (m[i].kind == TT_REG_FILE && m[i].dev == dev &&
+		    m[i].ino == ino)
+			break;
+	if (i < n) {
+		files[slot].dev = dev;
+		files[slot].ino = ino;
+		snprintf(files[slot].path, sizeof(files[slot].path), "%s",
+			 m[i].name);
+		snprintf(buf, len, "%s", m[i].name);
+	}
+	free(m);
+	return i < n ? buf : NULL;
+}
+
 struct path_slot {
 	__u32 pid;
 	__u64 vm_start;
@@ -208,12 +247,6 @@ static const char *file_path(__u32 pid, __u64 vm_start, const char *name)
 	if (!strncmp(n->name, name, TT_NAME_LEN) && n->path[0])
 		return n->path;
 	return NULL;
-}
-
-const char *region_name(const struct tt_fault_event *e, char *buf,
-			size_t len)
-{
-	return region_label(e->region, e->name, e->pid, e->vm_start, buf, len);
 }
 
 const char *region_label(__u8 region, const char *name, __u32 pid,

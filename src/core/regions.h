@@ -13,18 +13,20 @@
 #define REGION_PATH_LEN 256
 
 /* "tamalloc", "heap", "stack", "anon", "file:<path>", "shared-anon",
- * "sysv-shm:<key>", "memfd:<name>" or the anon name. File paths come
- * from /proc/PID/maps when the file is still mapped there under the
- * name BPF recorded, else the recorded base name. */
-const char *region_name(const struct tt_fault_event *e, char *buf,
-			size_t len);
-/* The same, from the parts a histogram keeps. */
+ * "sysv-shm:<key>", "memfd:<name>" or the anon name, from the parts a
+ * histogram keeps. File paths come from /proc/PID/maps when the file is
+ * still mapped there under the name BPF recorded, else the recorded
+ * base name. */
 const char *region_label(__u8 region, const char *name, __u32 pid,
 			 __u64 vm_start, char *buf, size_t len);
 /* The label of @kind with the name BPF recorded (@name) or, better, the
  * path /proc/PID/maps shows (@path, NULL if unknown). */
 const char *region_text(__u8 kind, const char *name, const char *path,
 			char *buf, size_t len);
+/* The path of the file @dev, @ino that @pid maps (/proc/PID/maps), in
+ * @buf; NULL if it maps it no more. */
+const char *region_file_path(__u32 pid, __u32 dev, __u64 ino,
+			     char *buf, size_t len);
 /* True if the file BPF recorded as @name (its dentry name) may be the
  * one maps shows as @path. */
 bool region_same_file(const char *name, const char *path);
@@ -34,6 +36,8 @@ struct maps_entry {
 	__u64 start, end;
 	__u64 offset;			/* into the file */
 	bool exec;			/* 'x' in its perms */
+	__u32 dev;			/* as the kernel's dev_t */
+	__u64 ino;
 	__u8 kind;			/* enum tt_region */
 	char name[REGION_PATH_LEN];	/* path or anon name, else "" */
 };

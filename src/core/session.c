@@ -34,6 +34,8 @@ static const struct {
 				  "stack map full or unreadable stack" },
 	[TT_CNT_HELD] = { "held", "held fault not said",
 			  "a thread stopped right after a possible THP fault" },
+	[TT_CNT_INFO_DROPPED] = { "info", "region or thread name lost",
+				  "ring buffer full: raise -b" },
 };
 
 static void on_signal(int sig)

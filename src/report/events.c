@@ -5,13 +5,15 @@
 #include <time.h>
 #include <unistd.h>
 #include "escape.h"
+#include "fmt.h"
 #include "events.h"
 #include "exitcodes.h"
 #include "modes.h"
 #include "names.h"
 #include "regions.h"
 
-#define REGION_MAX 512
+/* A fault's line: escaped comm and region label, and the rest. */
+#define LINE_MAX_ (4 * 512 + 4 * TT_COMM_LEN + 512)
 
 static long long mono_to_real(void)
 {
@@ -59,53 +61,119 @@ static int events_start(struct sink *k, struct session *s)
 	return 0;
 }
 
-static void fault_json(struct events_sink *e, const struct tt_fault_event *ev,
-		       const char *region)
+/* The region's label, escaped, or what the record alone says. */
+static const char *fault_region(struct events_sink *e,
+				const struct tt_fault_event *ev, char *buf,
+				size_t len)
 {
-	FILE *f = e->f;
+	const char *label = streamtab_label(&e->tab, ev->pid, ev->addr);
+	const char *kind;
 
-	fprintf(f, "{\"type\":\"fault\",\"ts_ns\":%llu,\"pid\":%u,\"tid\":%u,"
-		"\"comm\":", (unsigned long long)ev->ts_ns, ev->pid, ev->tid);
-	esc_json(f, ev->comm, TT_COMM_LEN);
-	fprintf(f, ",\"addr\":%llu,\"page\":%llu,\"ip\":%llu,"
-		"\"access\":\"%s\",\"origin\":\"%s\",\"class\":\"%s\",",
-		(unsigned long long)ev->addr,
-		(unsigned long long)(ev->addr >> TT_PAGE_SHIFT),
-		(unsigned long long)ev->ip, access_name(ev->access),
-		origin_name(ev->origin), class_name(ev->class));
-	if (ev->class == TT_CLASS_ERROR)
-		fprintf(f, "\"error\":\"%s\",", error_name(ev->error));
-	fprintf(f, "\"pages\":%u,\"region\":", 1U << (ev->order & 31));
-	esc_json(f, region, REGION_MAX);
-	if (ev->flags & TT_F_HAS_LATENCY)
-		fprintf(f, ",\"latency_ns\":%llu",
-			(unsigned long long)ev->latency_ns);
-	else
-		fputs(",\"latency_ns\":null", f);
-	fprintf(f, ",\"exact\":%s}\n",
-		ev->flags & TT_F_EXACT_CLASS ? "true" : "false");
+	if (label)
+		return label;
+	/* Its TT_EV_REGION was lost (counted): the kind, not the name */
+	kind = ev->region == TT_REG_FILE ? "file:?" :
+	       ev->region == TT_REG_NAMED ? "?" :
+	       region_text(ev->region, "", NULL, buf, len);
+	snprintf(buf, len, e->json ? "\"%s\"" : "%s", kind);
+	return buf;
 }
 
-static void fault_text(struct events_sink *e, const struct tt_fault_event *ev,
-		       const char *region)
+static char *fault_json(char *p, struct events_sink *e,
+			const struct tt_fault_event *ev, const char *region)
 {
-	char lat[32] = "-", comm[4 * TT_COMM_LEN + 1], reg[4 * REGION_MAX + 1];
-	char class[32];
-
-	print_times(e, ev->ts_ns);
-	if (ev->class == TT_CLASS_ERROR)
-		snprintf(class, sizeof(class), "error:%s",
-			 error_name(ev->error));
-	else
-		snprintf(class, sizeof(class), "%s", class_name(ev->class));
+	p = put_str(p, "{\"type\":\"fault\",\"ts_ns\":");
+	p = put_u64(p, ev->ts_ns);
+	p = put_str(p, ",\"pid\":");
+	p = put_u64(p, ev->pid);
+	p = put_str(p, ",\"tid\":");
+	p = put_u64(p, ev->tid);
+	p = put_str(p, ",\"comm\":");
+	p = put_str(p, streamtab_comm(&e->tab, ev->tid));
+	p = put_str(p, ",\"addr\":");
+	p = put_u64(p, ev->addr);
+	p = put_str(p, ",\"page\":");
+	p = put_u64(p, ev->addr >> TT_PAGE_SHIFT);
+	p = put_str(p, ",\"ip\":");
+	p = put_u64(p, ev->ip);
+	p = put_str(p, ",\"access\":\"");
+	p = put_str(p, access_name(ev->access));
+	p = put_str(p, "\",\"origin\":\"");
+	p = put_str(p, origin_name(ev->origin));
+	p = put_str(p, "\",\"class\":\"");
+	p = put_str(p, class_name(ev->class));
+	if (ev->class == TT_CLASS_ERROR) {
+		p = put_str(p, "\",\"error\":\"");
+		p = put_str(p, error_name(ev->error));
+	}
+	p = put_str(p, "\",\"pages\":");
+	p = put_u64(p, 1U << (ev->order & 31));
+	p = put_str(p, ",\"region\":");
+	p = put_str(p, region);
+	p = put_str(p, ",\"latency_ns\":");
 	if (ev->flags & TT_F_HAS_LATENCY)
-		snprintf(lat, sizeof(lat), "%.2f", ev->latency_ns / 1000.0);
-	esc_text(comm, sizeof(comm), ev->comm, TT_COMM_LEN);
-	esc_text(reg, sizeof(reg), region, REGION_MAX);
-	fprintf(e->f, "%-7u %-7u %-16s %-6s %-6s %-14s 0x%-16llx %-20s %s\n",
-		ev->pid, ev->tid, comm, access_name(ev->access),
-		origin_name(ev->origin), class, (unsigned long long)ev->addr,
-		reg, lat);
+		p = put_u64(p, tt_lat_decode(ev->latency));
+	else
+		p = put_str(p, "null");
+	p = put_str(p, ev->flags & TT_F_EXACT_CLASS ? ",\"exact\":true}\n" :
+		    ",\"exact\":false}\n");
+	return p;
+}
+
+static char *fault_text(char *p, struct events_sink *e,
+			const struct tt_fault_event *ev, const char *region)
+{
+	char *col = p;
+
+	p = put_u64(p, ev->pid);
+	p = put_pad(p, col, 7);
+	p = put_u64(col = p, ev->tid);
+	p = put_pad(p, col, 7);
+	p = put_str(col = p, streamtab_comm(&e->tab, ev->tid));
+	p = put_pad(p, col, 16);
+	p = put_str(col = p, access_name(ev->access));
+	p = put_pad(p, col, 6);
+	p = put_str(col = p, origin_name(ev->origin));
+	p = put_pad(p, col, 6);
+	col = p;
+	if (ev->class == TT_CLASS_ERROR) {
+		p = put_str(p, "error:");
+		p = put_str(p, error_name(ev->error));
+	} else {
+		p = put_str(p, class_name(ev->class));
+	}
+	p = put_pad(p, col, 14);
+	p = put_str(p, "0x");
+	p = put_hex(col = p, ev->addr);
+	p = put_pad(p, col, 16);
+	p = put_str(col = p, region);
+	p = put_pad(p, col, 20);
+	if (ev->flags & TT_F_HAS_LATENCY)
+		p = put_us2(p, tt_lat_decode(ev->latency));
+	else
+		*p++ = '-';
+	*p++ = '\n';
+	return p;
+}
+
+/* One fault, in one write. */
+static void fault_out(struct events_sink *e, const struct tt_fault_event *ev)
+{
+	char line[LINE_MAX_], buf[64];
+	const char *region = fault_region(e, ev, buf, sizeof(buf));
+	char *p;
+
+	if (ev->class == TT_CLASS_ERROR)
+		e->errors++;
+	else
+		e->faults++;
+	if (e->json) {
+		p = fault_json(line, e, ev, region);
+	} else {
+		print_times(e, ev->ts_ns);
+		p = fault_text(line, e, ev, region);
+	}
+	fwrite_unlocked(line, 1, p - line, e->f);
 }
 
 static void alloc_json(struct events_sink *e, const struct tt_alloc_event *ev)
@@ -142,32 +210,31 @@ static void alloc_text(struct events_sink *e, const struct tt_alloc_event *ev)
 			ev->latency_ns / 1000.0);
 }
 
+static void alloc_out(struct events_sink *e, const struct tt_alloc_event *ev)
+{
+	e->allocs++;
+	if (e->json)
+		alloc_json(e, ev);
+	else
+		alloc_text(e, ev);
+}
+
 static int events_event(struct sink *k, const void *data, size_t len)
 {
 	struct events_sink *e = (struct events_sink *)k;
-	const __u32 *type = data;
-	char buf[REGION_MAX];
+	__u8 type = *(const __u8 *)data;
+	int err = 0;
 
-	if (len >= sizeof(struct tt_fault_event) && *type == TT_EV_FAULT) {
-		const struct tt_fault_event *ev = data;
-		const char *region = region_name(ev, buf, sizeof(buf));
-
-		if (ev->class == TT_CLASS_ERROR)
-			e->errors++;
-		else
-			e->faults++;
-		if (e->json)
-			fault_json(e, ev, region);
-		else
-			fault_text(e, ev, region);
-	} else if (len >= sizeof(struct tt_alloc_event) &&
-		   *type == TT_EV_ALLOC) {
-		e->allocs++;
-		if (e->json)
-			alloc_json(e, data);
-		else
-			alloc_text(e, data);
-	}
+	if (type == TT_EV_FAULT && len >= sizeof(struct tt_fault_event))
+		fault_out(e, data);
+	else if (type == TT_EV_REGION && len >= sizeof(struct tt_region_event))
+		err = streamtab_region(&e->tab, data);
+	else if (type == TT_EV_TASK && len >= sizeof(struct tt_task_event))
+		err = streamtab_task(&e->tab, data);
+	else if (type == TT_EV_ALLOC && len >= sizeof(struct tt_alloc_event))
+		alloc_out(e, data);
+	if (err)
+		return err;
 	/* A failed write stops ring_buffer__consume(); the session says why. */
 	return outfile_failed(e->out) ? e->out->err : 0;
 }
@@ -175,7 +242,9 @@ static int events_event(struct sink *k, const void *data, size_t len)
 /* Events reach a pipe or file at least every tick, not per buffer. */
 static int events_tick(struct sink *k, struct session *s)
 {
-	(void)k;
+	struct events_sink *e = (struct events_sink *)k;
+
+	streamtab_prune(&e->tab);
 	return outfile_flush(&s->out);
 }
 
@@ -184,6 +253,7 @@ static int events_finish(struct sink *k, struct session *s,
 {
 	struct events_sink *e = (struct events_sink *)k;
 
+	streamtab_free(&e->tab);
 	if (!e->json || s->out.err)
 		return TT_EXIT_OK;
 	fprintf(e->f, "{\"type\":\"summary\",\"faults\":%llu,\"errors\":%llu,"
@@ -213,4 +283,5 @@ void events_sink_init(struct events_sink *e, const struct tt_opts *o)
 				   .timestamp = o->timestamp,
 				   .relative = o->relative };
 	e->mono_to_real_ns = mono_to_real();
+	streamtab_init(&e->tab, o->json);
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include "cli.h"
 #include "session.h"
+#include "streamtab.h"
 
 struct events_sink {
 	struct sink sink;
@@ -17,6 +18,7 @@ struct events_sink {
 	unsigned long long faults;	/* delivered, failed ones apart */
 	unsigned long long errors;
 	unsigned long long allocs;
+	struct streamtab tab;		/* threads and regions so far */
 };
 
 void events_sink_init(struct events_sink *e, const struct tt_opts *o);
