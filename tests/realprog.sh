@@ -55,16 +55,23 @@ run_held() {
 	wait_attached "$TMP/$name.err"
 	ppid=
 	if [ -n "$PERF" ]; then
-		$PERF stat -x, -e exceptions:page_fault_user,exceptions:page_fault_kernel \
+		# perf starts disabled, and acks the "enable": then it counts.
+		rm -f "$TMP/ctl" "$TMP/ack"
+		mkfifo "$TMP/ctl" "$TMP/ack"
+		exec 8<>"$TMP/ctl" 9<>"$TMP/ack"
+		$PERF stat -x, -D -1 --control "fifo:$TMP/ctl,$TMP/ack" \
+			-e exceptions:page_fault_user,exceptions:page_fault_kernel \
 			-p "$cpid" -o "$TMP/$name.perf" > /dev/null 2>&1 &
 		ppid=$!
-		sleep 1	# perf says nothing once attached
+		echo enable >&8
+		timeout 30 sh -c 'read a' <&9 ||
+			echo "# $T.$name: perf did not say it counts"
 	fi
 	kill -USR1 "$hpid"
 	wait "$hpid"
 	wait "$tpid"
 	RC=$?
-	[ -z "$ppid" ] || wait "$ppid"
+	[ -z "$ppid" ] || { wait "$ppid"; exec 8>&- 9>&-; }
 	KERNEL=$(awk '$1 ~ /flt$/ { n += $2 } END { print n }' "$TMP/held.info")
 	STATUS=$(awk '$1 == "status" { print $2 }' "$TMP/held.info")
 }
