@@ -144,16 +144,45 @@ struct inflight {
 	__u8 order;		/* of the large folio the fault mapped */
 	__u8 held;		/* exceptions mode: emitted later */
 	__u8 reg_new;		/* reg got a new id: send TT_EV_REGION */
-	__u8 pad[5];
+	__u8 used;		/* the slot holds a fault */
+	__u8 pad[4];
 	struct region_info reg;
 };
 
+/*
+ * Per thread, in task storage (5.11+): a hash keyed by tid cost three
+ * operations per fault (insert, lookup, delete). The slot stays with the
+ * thread, free between faults, and goes with it.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, TT_MAX_INFLIGHT);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct inflight);
 } inflight SEC(".maps");
+
+/* The current thread's fault in flight, or NULL. */
+static __always_inline struct inflight *inflight_get(void)
+{
+	struct inflight *f = bpf_task_storage_get(
+		&inflight, bpf_get_current_task_btf(), 0, 0);
+
+	return f && f->used ? f : NULL;
+}
+
+/* The current thread's slot, set to @f; NULL without memory for it. */
+static __always_inline struct inflight *inflight_set(const struct inflight *f)
+{
+	struct inflight *s = bpf_task_storage_get(
+		&inflight, bpf_get_current_task_btf(), 0,
+		BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (!s)
+		return NULL;
+	*s = *f;
+	s->used = 1;
+	return s;
+}
 
 struct alloc_start {
 	__u64 ts_ns;
@@ -687,10 +716,8 @@ static __always_inline bool may_be_huge(const struct inflight *f)
 /* Hold @f back; without a slot, say it now as one page. */
 static __always_inline void hold(void *ctx, struct inflight *f, __u64 id)
 {
-	__u32 tid = (__u32)id;
-
 	f->held = 1;
-	if (bpf_map_update_elem(&inflight, &tid, f, BPF_ANY)) {
+	if (!inflight_set(f)) {
 		f->held = 0;
 		emit_exception(ctx, f, id);
 		return;
@@ -715,15 +742,14 @@ static __always_inline bool in_held_fault(const struct inflight *f)
 /* Emit the thread's held fault, if any, with what is known by now. */
 static __always_inline void flush_held(void *ctx, __u64 id)
 {
-	__u32 tid = (__u32)id;
-	struct inflight *f = bpf_map_lookup_elem(&inflight, &tid);
+	struct inflight *f = inflight_get();
 
 	if (!f || !f->held)
 		return;
-	f->held = 0;	/* said once, even if the delete fails */
+	f->held = 0;
+	f->used = 0;
 	emit_exception(ctx, f, id);
 	__sync_fetch_and_sub(&held_faults, 1);
-	bpf_map_delete_elem(&inflight, &tid);
 }
 
 /*
@@ -736,7 +762,6 @@ static __always_inline void on_exception(void *ctx, __u64 address,
 					 __u8 origin)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
 	struct inflight f = {}, *old;
 	bool prot = pf_err & X86_PF_PROT_;
 	long found;
@@ -750,12 +775,12 @@ static __always_inline void on_exception(void *ctx, __u64 address,
 	f.origin = origin;
 	f.start_ns = bpf_ktime_get_ns();
 	if (mode != TT_MODE_EXCEPTIONS) {
-		old = bpf_map_lookup_elem(&inflight, &tid);
+		old = inflight_get();
 		if (old && old->have_pf && !old->started)
 			flush_unhandled(ctx, old, id, TT_ERR_NONE);
 		/* handle_mm_fault() follows on this thread: leave it the code.
 		 * Without a slot, fault_enter() tries again and counts the loss. */
-		bpf_map_update_elem(&inflight, &tid, &f, BPF_ANY);
+		inflight_set(&f);
 		return;
 	}
 	if (held_faults)
@@ -809,14 +834,13 @@ int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info,
 	     struct task_struct *task, int group, int result)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
 	struct inflight *f;
 
 	if ((sig != SIGSEGV_ && sig != SIGBUS_) ||
 	    task != bpf_get_current_task_btf() || (__u64)info < 4096 ||
 	    !traced(id))
 		return 0;
-	f = bpf_map_lookup_elem(&inflight, &tid);
+	f = inflight_get();
 	if (!f || !f->have_pf || f->started ||
 	    (__u64)BPF_CORE_READ(info, _sifields._sigfault._addr) != f->addr)
 		return 0;
@@ -824,7 +848,7 @@ int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info,
 			sig == SIGBUS_ ? TT_ERR_SIGBUS :
 			BPF_CORE_READ(info, si_code) == SEGV_MAPERR_ ?
 			TT_ERR_NO_VMA : TT_ERR_ACCESS);
-	bpf_map_delete_elem(&inflight, &tid);
+	f->used = 0;
 	return 0;
 }
 
@@ -869,12 +893,11 @@ static __always_inline void fault_enter(void *ctx,
 					unsigned int flags)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
 	struct inflight *f;
 
 	if (!traced(id))
 		return;
-	f = bpf_map_lookup_elem(&inflight, &tid);
+	f = inflight_get();
 	if (f && f->started && f->retrying && f->addr == address) {
 		/* Same fault, retried (FAULT_FLAG_TRIED or VMA-lock fallback) */
 		f->retrying = 0;
@@ -886,14 +909,11 @@ static __always_inline void fault_enter(void *ctx,
 		/* No exception first: get_user_pages() or the like */
 		if (f && f->have_pf && !f->started)
 			flush_unhandled(ctx, f, id, TT_ERR_NONE);
-		if (bpf_map_update_elem(&inflight, &tid, &zero_inflight,
-					BPF_ANY)) {
+		f = inflight_set(&zero_inflight);
+		if (!f) {
 			count(TT_CNT_INFLIGHT_FULL);
 			return;
 		}
-		f = bpf_map_lookup_elem(&inflight, &tid);
-		if (!f)
-			return;
 		f->start_ns = bpf_ktime_get_ns();
 		f->addr = address;
 		f->origin = TT_ORIGIN_GUP;
@@ -943,14 +963,13 @@ static __always_inline void fault_exit(void *ctx, unsigned long address,
 				       unsigned int ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
 	__u32 flags = TT_F_HAS_LATENCY;
 	struct inflight *f;
 	__u8 access;
 
 	if (!traced(id))
 		return;
-	f = bpf_map_lookup_elem(&inflight, &tid);
+	f = inflight_get();
 	if (!f || !f->started)
 		return;
 	if (ret & VM_FAULT_RETRY_) {
@@ -966,7 +985,7 @@ static __always_inline void fault_exit(void *ctx, unsigned long address,
 	access = access_of(f->pf_err, f->fault_flags, f->have_pf);
 	emit_fault(ctx, f, id, access, exit_class(f, access, ret, &flags),
 		   flags, bpf_ktime_get_ns() - f->start_ns);
-	bpf_map_delete_elem(&inflight, &tid);
+	f->used = 0;
 }
 
 SEC("tp_btf/handle_mm_fault_enter")
@@ -1006,13 +1025,11 @@ SEC("tp_btf/anon_zero_fill")
 int BPF_PROG(anon_zero_fill, struct vm_area_struct *vma,
 	     unsigned long address, unsigned int nr_pages, int kind)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
 	struct inflight *f;
 
-	if (!traced(id))
+	if (!traced(bpf_get_current_pid_tgid()))
 		return 0;
-	f = bpf_map_lookup_elem(&inflight, &tid);
+	f = inflight_get();
 	if (f && f->started) {
 		f->class = zero_kind_class(kind);
 		f->order = log2_slot(nr_pages);
@@ -1035,14 +1052,12 @@ SEC("tp_btf/mm_page_alloc")
 int BPF_PROG(mm_page_alloc, struct page *page, unsigned int order,
 	     gfp_t gfp_flags, int migratetype)
 {
-	__u32 tid;
 	struct inflight *f;
 
 	if (!order || !page || (gfp_flags & (___GFP_COMP_ | ___GFP_MOVABLE_)) !=
 				   (___GFP_COMP_ | ___GFP_MOVABLE_))
 		return 0;
-	tid = (__u32)bpf_get_current_pid_tgid();
-	f = bpf_map_lookup_elem(&inflight, &tid);
+	f = inflight_get();
 	if (!f)
 		return 0;
 	if (f->started)
@@ -1058,13 +1073,13 @@ int BPF_PROG(mm_page_alloc, struct page *page, unsigned int order,
  * A thread ends. exceptions mode: its held fault was one page. Other
  * modes: an exception that handle_mm_fault() never saw failed (a
  * kernel-mode -EFAULT raises no signal), and the slot is freed, also
- * from a fault left in retry by SIGKILL.
+ * from a fault left in retry by SIGKILL (the storage goes with the
+ * task).
  */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(thread_exit, struct task_struct *p)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
 	struct inflight *f;
 
 	if (mode == TT_MODE_EXCEPTIONS) {
@@ -1072,12 +1087,12 @@ int BPF_PROG(thread_exit, struct task_struct *p)
 			flush_held(ctx, id);
 		return 0;
 	}
-	f = bpf_map_lookup_elem(&inflight, &tid);
+	f = inflight_get();
 	if (!f)
 		return 0;
 	if (f->have_pf && !f->started)
 		flush_unhandled(ctx, f, id, TT_ERR_NONE);
-	bpf_map_delete_elem(&inflight, &tid);
+	f->used = 0;
 	return 0;
 }
 

@@ -14,7 +14,6 @@
 /* Map sizes and limits, the same for BPF and the loader. */
 #define TT_MAX_PIDS		64	/* -p PID,... */
 #define TT_MAX_TGIDS		4096	/* processes followed with -f */
-#define TT_MAX_INFLIGHT		16384	/* threads inside a fault at once */
 #define TT_MAX_ALLOCS		4096	/* threads inside tamalloc() at once */
 #define TT_MAX_VMAS		4096	/* hist: regions */
 /*
@@ -33,7 +32,7 @@
 #define TT_MAX_PAGES_DEFAULT	262144	/* hist: --max-pages */
 #define TT_MAX_PAGES_MIN	16
 #define TT_MAX_PAGES_MAX	(1 << 26)
-#define TT_BUF_MB_DEFAULT	16	/* -b, ring buffer MiB */
+#define TT_BUF_MB_DEFAULT	4	/* -b, ring buffer MiB: 75k faults */
 #define TT_BUF_MB_MAX		1024
 /* Length tamalloc() maps for @size bytes. */
 #define TT_PAGE_ALIGN(size) \

@@ -301,7 +301,7 @@ test_forced_mode_quiet() {
 		return
 	fi
 	"$TT" -v -m fentry -p 1 -d 0.5 -o /dev/null 2> "$TMP/fv.err"
-	if [ "$(wc -l < "$TMP/f.err")" = 1 ] && grep -q "cannot" "$TMP/f.err" &&
+	if [ "$(wc -l < "$TMP/f.err")" = 1 ] && grep -q "refuses fentry" "$TMP/f.err" &&
 		[ "$(wc -l < "$TMP/fv.err")" -gt 1 ]; then
 		pass "$T.forced-mode-one-line"
 	else

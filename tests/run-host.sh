@@ -53,10 +53,11 @@ sh "$HERE/core.sh" auto
 sh "$HERE/realprog.sh" auto
 sh "$HERE/unit/escape.sh"
 
-# Forcing fentry where the kernel refuses it names the failing step.
-"$BIN/tamtrace" -m fentry -p 1 > /dev/null 2> /tmp/tt-fentry.err
+# Forcing fentry where the kernel refuses it says so, and why: the
+# probe loads a two-instruction fentry program first.
+"$BIN/tamtrace" -m fentry -p 1 -d 0.2 > /dev/null 2> /tmp/tt-fentry.err
 rc=$?
-if [ $rc = 7 ] && grep -q "cannot" /tmp/tt-fentry.err; then
+if [ $rc = 7 ] && grep -q "refuses fentry/fexit programs (" /tmp/tt-fentry.err; then
 	pass host.forced-fentry-explained
 elif [ $rc = 0 ] || [ $rc = 9 ]; then
 	skip host.forced-fentry-explained "fentry works on this kernel"

@@ -2,8 +2,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "modes.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static bool has_type(const struct btf *btf, const char *name, int kind)
 {
@@ -25,10 +29,39 @@ static bool probe_patched(const struct btf *btf, const char **why)
 	       has_tracepoint(btf, "anon_zero_fill");
 }
 
+/*
+ * A two-instruction fentry program on handle_mm_fault(): a kernel that
+ * refuses it (no ftrace direct calls, lockdown, a hypervisor that
+ * forbids patching call sites) is known without loading the whole
+ * object, which costs a second parse of the kernel BTF and verifying
+ * every program before the refusal.
+ */
 static bool probe_fentry(const struct btf *btf, const char **why)
 {
+	static char buf[96];
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int id = btf__find_by_name_kind(btf, "handle_mm_fault", BTF_KIND_FUNC);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = id);
+	int fd;
+
 	*why = "handle_mm_fault() is not in the BTF";
-	return has_type(btf, "handle_mm_fault", BTF_KIND_FUNC);
+	if (id < 0)
+		return false;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "tt_probe", "GPL", insns,
+			   ARRAY_SIZE(insns), &opts);
+	if (fd < 0) {
+		snprintf(buf, sizeof(buf), "this kernel refuses fentry/fexit "
+			 "programs (%s)", strerror(errno));
+		*why = buf;
+		return false;
+	}
+	close(fd);
+	return true;
 }
 
 static bool probe_exceptions(const struct btf *btf, const char **why)

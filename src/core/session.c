@@ -24,8 +24,8 @@ static const struct {
 	const char *key, *text, *hint;
 } loss_names[TT_CNT_COUNT] = {
 	[TT_CNT_DROPPED] = { "ringbuf", "ring buffer full", "raise -b" },
-	[TT_CNT_INFLIGHT_FULL] = { "inflight", "in-flight table full",
-				   "too many threads faulting at once" },
+	[TT_CNT_INFLIGHT_FULL] = { "inflight", "no in-flight slot",
+				   "no memory for a thread's task storage" },
 	[TT_CNT_PAGE_OVERFLOW] = { "pages", "page map full",
 				   "raise --max-pages" },
 	[TT_CNT_HEAT_OVERFLOW] = { "heatmap", "heatmap map full",
