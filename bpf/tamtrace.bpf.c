@@ -79,6 +79,29 @@ struct {
 	__uint(max_entries, 16 << 20);	/* resized by the loader (-b) */
 } events SEC(".maps");
 
+/*
+ * stream mode: fault records in per-CPU rings (struct tt_cpu_ring), a
+ * store each instead of the ring buffer's lock, commit and wakeup test.
+ * The loader sizes both arrays and drains them every few milliseconds.
+ */
+const volatile __u32 ring_shift = 0;	/* 1 << ring_shift per CPU; 0: off */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tt_cpu_ring);
+} rings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tt_fault_event);
+} records SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, TT_CNT_COUNT);
@@ -459,6 +482,54 @@ static __always_inline void remember_region(struct cpu_cache *c,
 
 #include "hist.bpf.h"
 
+#define barrier() asm volatile("" ::: "memory")
+
+enum ring_res {
+	RING_SLOT,		/* a slot in this CPU's ring */
+	RING_BUFFER,		/* use the ring buffer: no rings, or busy */
+	RING_FULL,
+};
+
+/* A slot for a fault record in this CPU's ring, with *@r set. */
+static __always_inline struct tt_fault_event *
+ring_reserve(struct tt_cpu_ring **r, enum ring_res *res)
+{
+	__u32 cpu = bpf_get_smp_processor_id(), idx;
+	struct tt_fault_event *e;
+	struct tt_cpu_ring *h;
+
+	*res = RING_BUFFER;
+	if (!ring_shift)
+		return NULL;
+	h = bpf_map_lookup_elem(&rings, &cpu);
+	if (!h || h->busy)
+		return NULL;
+	if (h->head - *(volatile __u64 *)&h->tail >= 1ULL << ring_shift) {
+		*res = RING_FULL;
+		return NULL;
+	}
+	h->busy = 1;
+	barrier();
+	idx = cpu << ring_shift | (h->head & ((1ULL << ring_shift) - 1));
+	e = bpf_map_lookup_elem(&records, &idx);
+	if (!e) {
+		h->busy = 0;
+		return NULL;
+	}
+	*r = h;
+	*res = RING_SLOT;
+	return e;
+}
+
+/* Publish the record: x86 keeps stores in order, the barrier the compiler. */
+static __always_inline void ring_commit(struct tt_cpu_ring *r)
+{
+	barrier();
+	r->head++;
+	barrier();
+	r->busy = 0;
+}
+
 /* The region @f refers to, before the fault; false if it was lost. */
 static __always_inline bool send_region(const struct inflight *f, __u32 pid)
 {
@@ -520,28 +591,20 @@ static __always_inline bool send_task(__u64 id)
 	return true;
 }
 
-static __always_inline void emit_fault(void *ctx, const struct inflight *f,
-				       __u64 id, __u8 access, __u8 class,
-				       __u32 flags, __u64 latency)
+/* Stream one fault, after what it refers to (region, thread name). */
+static __always_inline void stream_fault(const struct inflight *f, __u64 id,
+					 __u8 access, __u8 class,
+					 __u32 flags, __u64 latency)
 {
+	struct tt_cpu_ring *r = NULL;
 	struct tt_fault_event *e;
+	enum ring_res res;
 
-	if (class == TT_CLASS_ERROR) {
-		/* Not a fault the kernel counts, nor a page in the maps */
-		count(TT_CNT_ERRORS);
-		if (hist_mode)
-			return;
-	} else {
-		count(TT_CNT_FAULTS + (f->origin % TT_ORIGIN_COUNT));
-		if (hist_mode) {
-			aggregate(ctx, f, id >> 32, access, class, flags,
-				  latency);
-			return;
-		}
-	}
 	if ((f->reg_new && !send_region(f, id >> 32)) || !send_task(id))
 		count(TT_CNT_INFO_DROPPED);
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = ring_reserve(&r, &res);
+	if (res == RING_BUFFER)
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(TT_CNT_DROPPED);
 		return;
@@ -561,7 +624,30 @@ static __always_inline void emit_fault(void *ctx, const struct inflight *f,
 	e->ip = f->ip;
 	e->latency = tt_lat_encode(latency);
 	e->region_id = f->reg.id;
-	bpf_ringbuf_submit(e, submit_flags());
+	if (res == RING_SLOT && r)
+		ring_commit(r);
+	else
+		bpf_ringbuf_submit(e, submit_flags());
+}
+
+static __always_inline void emit_fault(void *ctx, const struct inflight *f,
+				       __u64 id, __u8 access, __u8 class,
+				       __u32 flags, __u64 latency)
+{
+	if (class == TT_CLASS_ERROR) {
+		/* Not a fault the kernel counts, nor a page in the maps */
+		count(TT_CNT_ERRORS);
+		if (hist_mode)
+			return;
+	} else {
+		count(TT_CNT_FAULTS + (f->origin % TT_ORIGIN_COUNT));
+		if (hist_mode) {
+			aggregate(ctx, f, id >> 32, access, class, flags,
+				  latency);
+			return;
+		}
+	}
+	stream_fault(f, id, access, class, flags, latency);
 }
 
 /* ---- exceptions mode, and the error code for the other modes ---- */

@@ -199,6 +199,23 @@ struct tt_task_event {
 	char comm[TT_COMM_LEN];
 };
 
+/*
+ * stream mode: each CPU's fault records go to its own ring in a
+ * BPF_F_MMAPABLE array that the loader maps; this is its header. head
+ * is written by BPF only, tail by the loader only, on their own cache
+ * lines. busy: a program on this CPU is writing a record (another one
+ * that preempts or interrupts it uses the ring buffer).
+ */
+struct tt_cpu_ring {
+	__u64 head;		/* records written */
+	__u64 busy;
+	__u64 pad[6];
+	__u64 tail;		/* records read */
+	__u64 pad2[7];
+};
+#define TT_RING_MIN_SHIFT	12	/* at least 4096 records per CPU */
+#define TT_RING_MAX_SHIFT	24
+
 struct tt_alloc_event {
 	__u8 type;		/* TT_EV_ALLOC */
 	__u8 pad0[3];

@@ -287,7 +287,9 @@ static int wait_events(struct session *s, unsigned long long deadline)
 	unsigned long long now = now_ns();
 	int n, timeout = TICK_NS / 1000000;
 
-	if (deadline && deadline < now + TICK_NS)
+	if (tracer__drain_ms(s->tr))
+		timeout = tracer__drain_ms(s->tr);
+	if (deadline && deadline < now + timeout * 1000000ULL)
 		timeout = deadline > now ? (deadline - now) / 1000000 + 1 : 0;
 	fds[0] = (struct pollfd){ .fd = tracer__epoll_fd(s->tr),
 				  .events = POLLIN };

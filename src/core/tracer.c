@@ -7,12 +7,16 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tamtrace.skel.h"
+#include "cpurings.h"
 #include "modes.h"
 #include "tracer.h"
 
 struct tracer {
 	struct tamtrace_bpf *skel;
 	struct ring_buffer *rb;
+	struct cpu_rings rings;	/* stream mode's fault records */
+	tracer_event_fn on_event;
+	void *ctx;
 	int ncpus;
 };
 
@@ -83,6 +87,22 @@ static int size_hist_maps(struct tamtrace_bpf *s, const struct tracer_cfg *c)
 	return err;
 }
 
+/* Streaming: the per-CPU rings of fault records share -b MiB. */
+static int size_rings(struct tracer *t, const struct tracer_cfg *c)
+{
+	struct tamtrace_bpf *s = t->skel;
+	unsigned int shift;
+	int err;
+
+	if (c->hist)
+		return 0;
+	shift = cpu_rings_shift(c->buf_mb, t->ncpus);
+	s->rodata->ring_shift = shift;
+	err = bpf_map__set_max_entries(s->maps.rings, t->ncpus);
+	return err ?: bpf_map__set_max_entries(s->maps.records,
+					       t->ncpus << shift);
+}
+
 static int configure(struct tracer *t, const struct tracer_cfg *c)
 {
 	struct tamtrace_bpf *s = t->skel;
@@ -105,7 +125,7 @@ static int configure(struct tracer *t, const struct tracer_cfg *c)
 	if (err)
 		return err;
 	set_autoload(s, c);
-	return size_hist_maps(s, c);
+	return size_rings(t, c) ?: size_hist_maps(s, c);
 }
 
 /* The processes to trace (-p), and the cgroup of -c. */
@@ -166,6 +186,16 @@ int tracer__new(const struct tracer_cfg *cfg, struct tracer **out,
 		err = -errno;
 		FAIL("create ring buffer reader");
 	}
+	t->on_event = cfg->on_event;
+	t->ctx = cfg->ctx;
+	if (t->skel->rodata->ring_shift) {
+		err = cpu_rings_map(&t->rings,
+				    bpf_map__fd(t->skel->maps.rings),
+				    bpf_map__fd(t->skel->maps.records),
+				    t->ncpus, t->skel->rodata->ring_shift);
+		if (err)
+			FAIL("map the per-CPU rings");
+	}
 	*out = t;
 	return 0;
 fail:
@@ -180,8 +210,27 @@ int tracer__epoll_fd(struct tracer *t)
 
 int tracer__consume(struct tracer *t)
 {
-	/* Wakeups are batched: read whatever waits, woken or not. */
-	return ring_buffer__consume(t->rb);
+	int n, m;
+
+	/*
+	 * What a fault record refers to (region, thread name) is in the
+	 * ring buffer before it: take the rings' heads first, then the ring
+	 * buffer, then the rings up to those heads. Wakeups are batched:
+	 * read whatever waits, woken or not.
+	 */
+	cpu_rings_snapshot(&t->rings);
+	n = ring_buffer__consume(t->rb);
+	if (n < 0)
+		return n;
+	m = cpu_rings_drain(&t->rings, t->on_event, t->ctx);
+	return m < 0 ? m : n + m;
+}
+
+int tracer__drain_ms(struct tracer *t)
+{
+	/* Nothing wakes the reader for the rings: 1 << shift records per
+	 * CPU, a few ms of faults at full rate. */
+	return t->rings.heads ? 10 : 0;
 }
 
 bool tracer__has_followed(struct tracer *t)
@@ -219,6 +268,7 @@ void tracer__free(struct tracer *t)
 	if (!t)
 		return;
 	ring_buffer__free(t->rb);
+	cpu_rings_unmap(&t->rings);
 	tamtrace_bpf__destroy(t->skel);
 	free(t);
 }
