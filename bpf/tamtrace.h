@@ -32,7 +32,8 @@
 #define TT_MAX_PAGES_DEFAULT	262144	/* hist: --max-pages */
 #define TT_MAX_PAGES_MIN	16
 #define TT_MAX_PAGES_MAX	(1 << 26)
-#define TT_BUF_MB_DEFAULT	4	/* -b, ring buffer MiB: 75k faults */
+#define TT_BUF_MB_DEFAULT	8	/* -b: per-CPU rings of fault records */
+#define TT_SIDE_BUF_MB		1	/* ring buffer: regions, names, allocs */
 #define TT_BUF_MB_MAX		1024
 /* Length tamalloc() maps for @size bytes. */
 #define TT_PAGE_ALIGN(size) \

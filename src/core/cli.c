@@ -60,7 +60,7 @@ static const struct cli_opt options[] = {
 	{ 'w', "watch", "SEC", TT_CMD_STATS, "refresh every SEC seconds" },
 	{ 'm', "mode", "MODE", TRACE, NULL /* from the mode table */ },
 	{ 'b', "buffer", "MB", TRACE,
-	  "ring buffer size in MiB, a power of 2 (default 4)" },
+	  "fault record buffer in MiB, a power of 2 (default 8)" },
 	{ 'v', "verbose", NULL, TRACE, "show libbpf's messages" },
 	{ 'h', "help", NULL, ALL, "show this help" },
 };

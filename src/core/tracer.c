@@ -106,7 +106,9 @@ static int size_rings(struct tracer *t, const struct tracer_cfg *c)
 static int configure(struct tracer *t, const struct tracer_cfg *c)
 {
 	struct tamtrace_bpf *s = t->skel;
-	size_t buf = (size_t)c->buf_mb << 20;
+	/* Side events only: the fault records have the per-CPU rings. The
+	 * kernel maps all of it into the reader, twice: its RSS. */
+	size_t buf = TT_SIDE_BUF_MB << 20;
 	int err;
 
 	s->rodata->follow = c->follow;
