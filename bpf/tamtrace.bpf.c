@@ -563,16 +563,20 @@ static __always_inline bool send_region(const struct inflight *f, __u32 pid)
 /* The thread's process and name, unless this CPU sent them last. */
 static __always_inline bool send_task(__u64 id)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct cpu_cache *c = this_cpu_cache();
 	struct tt_task_event *e;
 	char comm[TT_COMM_LEN];
-	const __u64 *x = (const void *)comm;
+	__u64 x[2];
 
-	bpf_get_current_comm(comm, sizeof(comm));
+	/* Direct loads from the BTF pointer: no helper call per fault */
+	x[0] = *(__u64 *)&task->comm[0];
+	x[1] = *(__u64 *)&task->comm[8];
 	if (c && c->task_tid == (__u32)id && c->task_pid == id >> 32 &&
 	    *(__u64 *)c->task_comm == x[0] &&
 	    *(__u64 *)(c->task_comm + 8) == x[1])
 		return true;
+	bpf_get_current_comm(comm, sizeof(comm));
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e)
 		return false;
