@@ -9,9 +9,9 @@ TMP=${TT_TMP:-/tmp/tamtrace-tests.$$}
 MODE=${1:-auto}
 T="tracer.$MODE"
 mkdir -p "$TMP"
-# known-pattern and the 9 other tests, one case each; the checks of the
+# known-pattern and the 10 other tests, one case each; the checks of the
 # known pattern's run are added once its exit code and mode are known.
-plan "$T" 10
+plan "$T" 11
 
 # The (page index, access) sequence the faulter's region saw.
 region_seq() {
@@ -300,7 +300,27 @@ test_retried() {
 	fi
 }
 
+# A file unmapped and another mapped at the same address, faults in
+# both within microseconds: each fault keeps its own file's name, though
+# the reader sees the second region before the first one's faults.
+test_remap_names() {
+	"$BIN/tamtrace" -j $(modeflag) -o "$TMP/remap.json" -- "$BIN/layouts" \
+		--linger 0 --dir "$TMP" --info "$TMP/remap.info" > /dev/null 2>&1
+	pa=$(awk '$1 == "remap_a" { printf "%.0f", int($2 / 4096) }' "$TMP/remap.info")
+	pb=$(awk '$1 == "remap_b" { printf "%.0f", int($2 / 4096) }' "$TMP/remap.info")
+	got=$(PA=$pa PB=$pb jawk 'jtype() == "fault" {
+		p = jnum("page")
+		if (p == ENVIRON["PA"] + 0) printf "a=%s ", jstr("region")
+		if (p == ENVIRON["PB"] + 0) printf "b=%s ", jstr("region")
+	}' "$TMP/remap.json")
+	case "$got" in
+	"a=file:"*a.dat" b=file:"*b.dat" ") pass "$T.remap-names" ;;
+	*) fail "$T.remap-names" "got [$got] for pages $pa, $pb" ;;
+	esac
+}
+
 test_known_pattern
+test_remap_names
 test_retried
 test_threads
 test_drops

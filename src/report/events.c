@@ -66,7 +66,8 @@ static const char *fault_region(struct events_sink *e,
 				const struct tt_fault_event *ev, char *buf,
 				size_t len)
 {
-	const char *label = streamtab_label(&e->tab, ev->pid, ev->addr);
+	const char *label = streamtab_label(&e->tab, ev->pid, ev->addr,
+					    ev->region_id);
 	const char *kind;
 
 	if (label)

@@ -23,8 +23,12 @@ void streamtab_free(struct streamtab *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->nregions; i++)
-		free(t->regions[i].label);
+	for (i = 0; i < t->id_cap; i++)
+		if (t->by_id[i]) {
+			free(t->by_id[i]->label);
+			free(t->by_id[i]);
+		}
+	free(t->by_id);
 	free(t->regions);
 	free(t->tasks);
 	memset(t, 0, sizeof(*t));
@@ -105,11 +109,43 @@ const char *streamtab_comm(const struct streamtab *t, __u32 tid)
 
 /* ---- regions ---- */
 
-static int cmp_at(__u32 pid, __u64 addr, const struct st_region *r)
+/*
+ * Regions are found by the id a fault record carries: the records of
+ * other CPUs are read after the ring buffer, so a fault can come after
+ * the region that replaced its own at that address. Replaced regions
+ * stay findable by id for two ticks; by address there is the newest.
+ */
+static struct st_region **id_slot(const struct streamtab *t, __u32 id)
 {
-	if (pid != r->pid)
-		return pid < r->pid ? -1 : 1;
-	return addr < r->start ? -1 : addr >= r->end;
+	size_t mask = t->id_cap - 1, i = (id * 2654435761U) & mask;
+
+	while (t->by_id[i] && t->by_id[i]->id != id)
+		i = (i + 1) & mask;
+	return &t->by_id[i];
+}
+
+static int id_rehash(struct streamtab *t, size_t cap)
+{
+	struct st_region **old = t->by_id;
+	size_t i, n = t->id_cap;
+
+	t->by_id = calloc(cap, sizeof(*t->by_id));
+	if (!t->by_id) {
+		t->by_id = old;
+		return -ENOMEM;
+	}
+	t->id_cap = cap;
+	t->nids = 0;
+	for (i = 0; i < n; i++)
+		if (old[i] && (old[i]->live || old[i]->tick + 2 > t->tick)) {
+			*id_slot(t, old[i]->id) = old[i];
+			t->nids++;
+		} else if (old[i]) {
+			free(old[i]->label);
+			free(old[i]);
+		}
+	free(old);
+	return 0;
 }
 
 /* The index of the first region of @pid ending after @addr. */
@@ -118,9 +154,9 @@ static size_t region_index(const struct streamtab *t, __u32 pid, __u64 addr)
 	size_t lo = 0, hi = t->nregions, mid;
 
 	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (t->regions[mid].pid < pid ||
-		    (t->regions[mid].pid == pid && t->regions[mid].end <= addr))
+		const struct st_region *r = t->regions[(mid = (lo + hi) / 2)];
+
+		if (r->pid < pid || (r->pid == pid && r->end <= addr))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -128,13 +164,22 @@ static size_t region_index(const struct streamtab *t, __u32 pid, __u64 addr)
 	return lo;
 }
 
-const char *streamtab_label(const struct streamtab *t, __u32 pid,
-			    __u64 addr)
+const char *streamtab_label(struct streamtab *t, __u32 pid, __u64 addr,
+			    __u32 id)
 {
-	size_t i = region_index(t, pid, addr);
+	struct st_region *r = NULL;
+	size_t i;
 
-	if (i < t->nregions && !cmp_at(pid, addr, &t->regions[i]))
-		return t->regions[i].label;
+	if (id && t->id_cap)
+		r = *id_slot(t, id);
+	if (r && r->pid == pid && addr >= r->start && addr < r->end) {
+		r->tick = t->tick;
+		return r->label;
+	}
+	i = region_index(t, pid, addr);
+	if (i < t->nregions && t->regions[i]->pid == pid &&
+	    addr >= t->regions[i]->start)
+		return t->regions[i]->label;
 	return NULL;
 }
 
@@ -153,29 +198,57 @@ static char *region_label_of(const struct streamtab *t,
 	return strdup(escaped(t, label, LABEL_MAX, out, sizeof(out)));
 }
 
+static struct st_region *region_new(struct streamtab *t,
+				    const struct tt_region_event *e)
+{
+	struct st_region *r = calloc(1, sizeof(*r));
+
+	if ((t->nids + 1) * 2 > t->id_cap &&
+	    id_rehash(t, t->id_cap ? t->id_cap * 2 : 256))
+		goto fail;
+	if (!r || !(r->label = region_label_of(t, e)))
+		goto fail;
+	r->pid = e->pid;
+	r->id = e->id;
+	r->start = e->vm_start;
+	r->end = e->vm_end;
+	r->tick = t->tick;
+	r->live = true;
+	if (!*id_slot(t, r->id))
+		t->nids++;
+	else	/* the same id again: its CPU's sequence wrapped */
+		(*id_slot(t, r->id))->id = 0;
+	*id_slot(t, r->id) = r;
+	return r;
+fail:
+	free(r);
+	return NULL;
+}
+
 /* A region replaces the ones it overlaps: the VMAs there changed. */
 int streamtab_region(struct streamtab *t, const struct tt_region_event *e)
 {
-	size_t i = region_index(t, e->pid, e->vm_start), j = i;
-	struct st_region r = { .pid = e->pid, .id = e->id,
-			       .start = e->vm_start, .end = e->vm_end };
+	size_t i = region_index(t, e->pid, e->vm_start), j = i, k;
+	struct st_region *r;
 
 	if (e->vm_end <= e->vm_start)
 		return 0;
-	r.label = region_label_of(t, e);
-	if (!r.label)
+	r = region_new(t, e);
+	if (!r)
 		return -ENOMEM;
-	while (j < t->nregions && t->regions[j].pid == e->pid &&
-	       t->regions[j].start < e->vm_end)
-		free(t->regions[j++].label);
+	while (j < t->nregions && t->regions[j]->pid == e->pid &&
+	       t->regions[j]->start < e->vm_end)
+		j++;
+	for (k = i; k < j; k++) {
+		t->regions[k]->live = false;
+		t->regions[k]->tick = t->tick;
+	}
 	if (j == i && t->nregions == t->region_cap) {
 		size_t cap = t->region_cap ? t->region_cap * 2 : 256;
-		struct st_region *n = realloc(t->regions, cap * sizeof(*n));
+		struct st_region **n = realloc(t->regions, cap * sizeof(*n));
 
-		if (!n) {
-			free(r.label);
-			return -ENOMEM;
-		}
+		if (!n)
+			return -ENOMEM;	/* r stays findable by id */
 		t->regions = n;
 		t->region_cap = cap;
 	}
@@ -209,13 +282,17 @@ void streamtab_prune(struct streamtab *t)
 			}
 		task_grow(t, t->task_cap);	/* rehash without the holes */
 	}
+	t->tick++;
+	/* Replaced regions: gone two ticks after their last use */
+	if (t->nids > t->nregions && id_rehash(t, t->id_cap))
+		return;
 	if (t->nregions < PRUNE_AT)
 		return;
 	for (i = 0; i < t->nregions; i++) {
-		if (alive(t->regions[i].pid, 0))
+		if (alive(t->regions[i]->pid, 0))
 			t->regions[n++] = t->regions[i];
 		else
-			free(t->regions[i].label);
+			t->regions[i]->live = false;
 	}
 	t->nregions = n;
 }

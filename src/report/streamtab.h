@@ -23,14 +23,19 @@ struct st_region {
 	__u32 id;
 	__u64 start, end;
 	char *label;		/* escaped */
+	unsigned long tick;	/* last used, or replaced */
+	bool live;		/* in regions[]: not replaced */
 };
 
 struct streamtab {
 	bool json;		/* escape for NDJSON, else for the terminal */
 	struct st_task *tasks;	/* open addressing by tid */
 	size_t ntasks, task_cap;
-	struct st_region *regions;	/* by pid, then start; no overlaps */
+	struct st_region **regions;	/* by pid, then start; no overlaps */
 	size_t nregions, region_cap;
+	struct st_region **by_id;	/* open addressing by id: all */
+	size_t nids, id_cap;
+	unsigned long tick;		/* streamtab_prune() calls */
 };
 
 void streamtab_init(struct streamtab *t, bool json);
@@ -40,10 +45,12 @@ int streamtab_task(struct streamtab *t, const struct tt_task_event *e);
 int streamtab_region(struct streamtab *t, const struct tt_region_event *e);
 /* The escaped name of @tid, or "?" (escaped) if no event said it. */
 const char *streamtab_comm(const struct streamtab *t, __u32 tid);
-/* The escaped label of the region at @addr of @pid, or NULL. */
-const char *streamtab_label(const struct streamtab *t, __u32 pid,
-			    __u64 addr);
-/* Forget threads and processes that are gone, when the tables are big. */
+/* The escaped label of the region @id, else the one at @addr of @pid
+ * now, or NULL. */
+const char *streamtab_label(struct streamtab *t, __u32 pid, __u64 addr,
+			    __u32 id);
+/* Every tick: forget replaced regions no fault used for two ticks, and
+ * threads and processes that are gone when the tables are big. */
 void streamtab_prune(struct streamtab *t);
 
 #endif /* __TT_STREAMTAB_H */
