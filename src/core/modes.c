@@ -4,17 +4,18 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
+#include <linux/btf.h>
+#include "kbtf.h"
 #include "modes.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static bool has_type(const struct btf *btf, const char *name, int kind)
+static bool has_type(const struct kbtf_name *btf, const char *name, int kind)
 {
-	return btf__find_by_name_kind(btf, name, kind) >= 0;
+	return kbtf_id(btf, name, kind) >= 0;
 }
 
-static bool has_tracepoint(const struct btf *btf, const char *tp)
+static bool has_tracepoint(const struct kbtf_name *btf, const char *tp)
 {
 	char name[128];
 
@@ -22,7 +23,7 @@ static bool has_tracepoint(const struct btf *btf, const char *tp)
 	return has_type(btf, name, BTF_KIND_TYPEDEF);
 }
 
-static bool probe_patched(const struct btf *btf, const char **why)
+static bool probe_patched(const struct kbtf_name *btf, const char **why)
 {
 	*why = "no mm_fault tracepoints (kernel without the tamalloc patch)";
 	return has_tracepoint(btf, "handle_mm_fault_enter") &&
@@ -36,14 +37,14 @@ static bool probe_patched(const struct btf *btf, const char **why)
  * object, which costs a second parse of the kernel BTF and verifying
  * every program before the refusal.
  */
-static bool probe_fentry(const struct btf *btf, const char **why)
+static bool probe_fentry(const struct kbtf_name *btf, const char **why)
 {
 	static char buf[96];
 	struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	int id = btf__find_by_name_kind(btf, "handle_mm_fault", BTF_KIND_FUNC);
+	int id = kbtf_id(btf, "handle_mm_fault", BTF_KIND_FUNC);
 	LIBBPF_OPTS(bpf_prog_load_opts, opts,
 		    .expected_attach_type = BPF_TRACE_FENTRY,
 		    .attach_btf_id = id);
@@ -64,7 +65,7 @@ static bool probe_fentry(const struct btf *btf, const char **why)
 	return true;
 }
 
-static bool probe_exceptions(const struct btf *btf, const char **why)
+static bool probe_exceptions(const struct kbtf_name *btf, const char **why)
 {
 	*why = "no exceptions:page_fault_user tracepoint (x86 only)";
 	return has_tracepoint(btf, "page_fault_user") &&

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include "tamtrace.h"
 
-struct btf;
+struct kbtf_name;
 
 struct tt_mode_desc {
 	const char *name;
@@ -20,7 +20,7 @@ struct tt_mode_desc {
 	/* Fault-path programs to load; NULL-terminated. */
 	const char *const *progs;
 	/* True if the running kernel offers the mode; else *why says why. */
-	bool (*probe)(const struct btf *btf, const char **why);
+	bool (*probe)(const struct kbtf_name *btf, const char **why);
 	/* Why attaching failed with @err, in words, or "". */
 	const char *(*hint)(int err);
 };

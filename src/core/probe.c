@@ -8,10 +8,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/capability.h>
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
+#include <linux/btf.h>
 #include "tamtrace.h"
 #include "exitcodes.h"
+#include "kbtf.h"
 #include "modes.h"
 #include "probe.h"
 
@@ -68,22 +68,34 @@ static bool tracefs_has(const char *event)
 	return !access(path, R_OK);
 }
 
+/* The kernel's BTF names the probes ask about, found in one pass. */
+static struct kbtf_name btf_names[] = {
+	{ "handle_mm_fault", BTF_KIND_FUNC },
+	{ "btf_trace_handle_mm_fault_enter", BTF_KIND_TYPEDEF },
+	{ "btf_trace_anon_zero_fill", BTF_KIND_TYPEDEF },
+	{ "btf_trace_page_fault_user", BTF_KIND_TYPEDEF },
+	{ "btf_trace_page_fault_kernel", BTF_KIND_TYPEDEF },
+	{ "btf_trace_sched_process_fork", BTF_KIND_TYPEDEF },
+	{ "btf_trace_sched_process_exec", BTF_KIND_TYPEDEF },
+	{ "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF },
+	{ NULL },
+};
+
 int probe_features(struct tt_features *f)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	int k = BTF_KIND_TYPEDEF, m;
+	int k = BTF_KIND_TYPEDEF, m, err;
 
 	memset(f, 0, sizeof(*f));
-	if (!btf)
-		return -errno;
+	err = kbtf_lookup(btf_names);
+	if (err)
+		return err;
 	for (m = 0; m < TT_MODE_COUNT; m++)
-		f->mode_ok[m] = tt_modes[m].probe(btf, &f->why_not[m]);
+		f->mode_ok[m] = tt_modes[m].probe(btf_names, &f->why_not[m]);
 	f->sched_tp =
-		btf__find_by_name_kind(btf, "btf_trace_sched_process_fork", k) >= 0 &&
-		btf__find_by_name_kind(btf, "btf_trace_sched_process_exec", k) >= 0 &&
-		btf__find_by_name_kind(btf, "btf_trace_sched_process_exit", k) >= 0;
+		kbtf_id(btf_names, "btf_trace_sched_process_fork", k) >= 0 &&
+		kbtf_id(btf_names, "btf_trace_sched_process_exec", k) >= 0 &&
+		kbtf_id(btf_names, "btf_trace_sched_process_exit", k) >= 0;
 	f->tamalloc_tp = tracefs_has("syscalls/sys_enter_tamalloc") &&
 			 tracefs_has("syscalls/sys_exit_tamalloc");
-	btf__free(btf);
 	return 0;
 }
