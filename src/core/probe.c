@@ -81,6 +81,15 @@ static struct kbtf_name btf_names[] = {
 	{ NULL },
 };
 
+void probe_describe(FILE *f)
+{
+	const struct kbtf_name *n;
+
+	for (n = btf_names; n->name; n++)
+		fprintf(f, "tamtrace: kernel BTF: %s %s\n", n->name,
+			n->id < 0 ? "absent" : "present");
+}
+
 int probe_features(struct tt_features *f)
 {
 	int k = BTF_KIND_TYPEDEF, m, err;

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include "tamtrace.h"
 
 struct tt_features {
@@ -18,5 +19,7 @@ int probe_privileges(void);
 int probe_btf(void);
 int probe_tracefs(void);
 int probe_features(struct tt_features *f);
+/* -v: what probe_features() found in the kernel's BTF. */
+void probe_describe(FILE *f);
 
 #endif /* __TT_PROBE_H */

@@ -176,6 +176,8 @@ static int check_host(struct session *s)
 			strerror(-err));
 		return TT_EXIT_NO_BTF;
 	}
+	if (verbose)
+		probe_describe(stderr);
 	return 0;
 }
 
