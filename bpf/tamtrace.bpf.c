@@ -595,24 +595,11 @@ static __always_inline bool send_task(__u64 id)
 	return true;
 }
 
-/* Stream one fault, after what it refers to (region, thread name). */
-static __always_inline void stream_fault(const struct inflight *f, __u64 id,
-					 __u8 access, __u8 class,
-					 __u32 flags, __u64 latency)
+static __always_inline void fill_fault(struct tt_fault_event *e,
+				       const struct inflight *f, __u64 id,
+				       __u8 access, __u8 class, __u32 flags,
+				       __u64 latency)
 {
-	struct tt_cpu_ring *r = NULL;
-	struct tt_fault_event *e;
-	enum ring_res res;
-
-	if ((f->reg_new && !send_region(f, id >> 32)) || !send_task(id))
-		count(TT_CNT_INFO_DROPPED);
-	e = ring_reserve(&r, &res);
-	if (res == RING_BUFFER)
-		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count(TT_CNT_DROPPED);
-		return;
-	}
 	e->type = TT_EV_FAULT;
 	e->flags = flags;
 	e->access = access;
@@ -628,10 +615,37 @@ static __always_inline void stream_fault(const struct inflight *f, __u64 id,
 	e->ip = f->ip;
 	e->latency = tt_lat_encode(latency);
 	e->region_id = f->reg.id;
-	if (res == RING_SLOT && r)
+}
+
+/*
+ * Stream one fault, after what it refers to (region, thread name). The
+ * two ways out are separate paths: older verifiers do not follow which
+ * kind of memory a pointer set on either side of a branch is.
+ */
+static __always_inline void stream_fault(const struct inflight *f, __u64 id,
+					 __u8 access, __u8 class,
+					 __u32 flags, __u64 latency)
+{
+	struct tt_cpu_ring *r = NULL;
+	struct tt_fault_event *e;
+	enum ring_res res;
+
+	if ((f->reg_new && !send_region(f, id >> 32)) || !send_task(id))
+		count(TT_CNT_INFO_DROPPED);
+	e = ring_reserve(&r, &res);
+	if (e && r) {
+		fill_fault(e, f, id, access, class, flags, latency);
 		ring_commit(r);
-	else
-		bpf_ringbuf_submit(e, submit_flags());
+		return;
+	}
+	e = res == RING_BUFFER ?
+	    bpf_ringbuf_reserve(&events, sizeof(*e), 0) : NULL;
+	if (!e) {
+		count(TT_CNT_DROPPED);
+		return;
+	}
+	fill_fault(e, f, id, access, class, flags, latency);
+	bpf_ringbuf_submit(e, submit_flags());
 }
 
 static __always_inline void emit_fault(void *ctx, const struct inflight *f,
