@@ -97,11 +97,27 @@ test: deps
 	$(MAKE) all
 	tests/run.sh
 
+# The bench's own binaries: the floor (empty programs on the fault hook,
+# with their loader) and a workload that read-faults 16 GiB for no memory.
+BENCH_BINS := $(OUTPUT)/bench-floor $(OUTPUT)/bench-bigtouch
+
+$(OUTPUT)/floor.bpf.o: bench/floor.bpf.c vmlinux/vmlinux.h | $(OUTPUT)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(LLVM_STRIP) -g $@
+
+$(OUTPUT)/bench-floor: bench/floor.c $(OUTPUT)/floor.skel.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(LDLIBS) -o $@
+
+$(OUTPUT)/bench-bigtouch: bench/bigtouch.c | $(OUTPUT)
+	$(CC) $(CFLAGS) -static $< -o $@
+
+# make bench RUNS=N SOAK=SEC: turns of the timed rounds (default 21) and
+# the soak's seconds (default 600); the smoke run's are fixed and short.
 bench: deps
-	$(MAKE) all
+	$(MAKE) all $(BENCH_BINS)
 	bench/run.sh
 
-bench-smoke: all
+bench-smoke: all $(BENCH_BINS)
 	bench/run.sh --smoke
 
 # The README's main command: trace the demo workload on this machine.
