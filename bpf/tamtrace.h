@@ -29,7 +29,7 @@
 #define TT_USTACK_DEPTH		32	/* user frames per stack, innermost */
 #define TT_PATH_LEN		256	/* exec events: file name as passed */
 #define TT_HEAT_SLOT_NS		1000000ULL	/* hist: heatmap time slot, 1 ms */
-#define TT_MAX_PAGES_DEFAULT	262144	/* hist: --max-pages */
+#define TT_MAX_PAGES_DEFAULT	(1 << 22)	/* hist: --max-pages, 16 GiB */
 #define TT_MAX_PAGES_MIN	16
 #define TT_MAX_PAGES_MAX	(1 << 26)
 #define TT_BUF_MB_DEFAULT	8	/* -b: per-CPU rings of fault records */

@@ -54,7 +54,7 @@ static const struct cli_opt options[] = {
 	{ OPT_STACKS, "stacks", "FILE", TT_CMD_HIST,
 	  "folded stacks per fault class (flamegraph.pl)" },
 	{ OPT_MAX_PAGES, "max-pages", "N", TT_CMD_HIST,
-	  "capacity of the per-page map (default 262144)" },
+	  "room for N touched pages (default 4194304: 16 GiB)" },
 	{ 's', "sort", "KEY", TT_CMD_STATS,
 	  "with --all: rss (default), reserved or oom" },
 	{ 'w', "watch", "SEC", TT_CMD_STATS, "refresh every SEC seconds" },

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -67,10 +68,23 @@ static void set_autoload(struct tamtrace_bpf *s, const struct tracer_cfg *c)
 				  c->with_sched && c->hist && c->stacks);
 }
 
+/* CLOCK_MONOTONIC, which fault times use: hist counts from here. */
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 /* Histogram maps are created with one entry unless hist mode uses them. */
 static int size_hist_maps(struct tamtrace_bpf *s, const struct tracer_cfg *c)
 {
 	unsigned int stacks = c->hist && c->stacks ? TT_MAX_STACKS : 1;
+	bool lat = mode_desc(c->mode) && mode_desc(c->mode)->has_latency;
+	/* Heatmap cells are preallocated: capped whatever --max-pages */
+	unsigned int heat =
+		c->max_pages < TT_HEAT_PAGES ? c->max_pages : TT_HEAT_PAGES;
 	int err = 0;
 
 	s->rodata->hist_mode = c->hist;
@@ -78,10 +92,16 @@ static int size_hist_maps(struct tamtrace_bpf *s, const struct tracer_cfg *c)
 	s->rodata->want_heat = c->hist && c->heat;
 	if (!c->hist)
 		return 0;
-	err = err ?: bpf_map__set_max_entries(s->maps.pages, c->max_pages);
+	s->rodata->hist_base_ns = mono_ns();
+	s->rodata->hist_max_pages = c->max_pages;
+	s->rodata->hist_lat = lat;
+	err = err ?: bpf_map__set_max_entries(s->maps.pages,
+					      TT_HIST_ELEMS(c->max_pages, lat));
+	err = err ?: bpf_map__set_max_entries(s->maps.chunks,
+					      TT_HIST_BLOCKS(c->max_pages));
 	err = err ?: bpf_map__set_max_entries(s->maps.vmas, TT_MAX_VMAS);
 	err = err ?: bpf_map__set_max_entries(s->maps.heat,
-					      c->heat ? c->max_pages * 2 : 1);
+					      c->heat ? heat * 2 : 1);
 	err = err ?: bpf_map__set_max_entries(s->maps.stack_traces, stacks);
 	err = err ?: bpf_map__set_max_entries(s->maps.user_ips, stacks);
 	/* At most one per IP stack, and a miss only costs a lookup later */

@@ -8,13 +8,27 @@
 #include "tamtrace.h"
 #include "tracer.h"
 
-struct page_row {
-	struct tt_page_key key;
-	struct tt_page_stat st;
-	int row;		/* index into histdata.rows, -1 if none */
+/* One page's counts, decoded from the pages map. */
+struct page_stat {
+	__u32 tgid;
+	__u64 page;		/* address >> TT_PAGE_SHIFT */
+	unsigned long long first_ns, last_ns;	/* to hist.h's precision */
+	unsigned long long lat_total_ns, lat_max_ns;
+	bool has_lat;		/* latency measured */
+	unsigned int faults;
+	unsigned int nr_pages;	/* most pages one fault here mapped (THP) */
+	unsigned int by_class[TT_CLASS_COUNT];
+	unsigned int by_access[TT_ACC_COUNT];
 };
 
-/* What BPF recorded of the VMA at a page's first fault. */
+/* 512 pages of one process, as BPF handed them out. */
+struct hist_block {
+	__u32 tgid;
+	__u32 elem;		/* its first element in the pages map */
+	__u64 chunk;		/* page >> TT_CHUNK_SHIFT */
+};
+
+/* A VMA BPF recorded, at the first fault that saw it. */
 struct vma_row {
 	struct tt_vma_key key;
 	struct tt_vma_info info;
@@ -56,9 +70,22 @@ struct alloc_row {
 	__u64 len;
 };
 
+/*
+ * Pages are slots of the blocks, in order: slot i is page i % 512 of
+ * blocks[i / 512], so they go by pid and address. Their counts stay in
+ * the pages map, mapped read-only; only the row of each is kept here.
+ */
 struct histdata {
-	struct page_row *pages;
-	size_t npages;
+	const struct tt_hist_elem *map;
+	size_t map_len;
+	unsigned long long base_ns;	/* the times count from it */
+	bool lat_words;			/* the map has latency words */
+	size_t first_block;		/* element of block 0: exts before */
+	struct hist_block *blocks;	/* by pid and chunk */
+	size_t nblocks;
+	size_t nslots;			/* nblocks * TT_CHUNK_PAGES */
+	int *slot_row;			/* per slot: index into rows, or -1 */
+	size_t npages;			/* slots touched */
 	struct vma_row *vmas;
 	size_t nvmas;
 	struct region_row *rows;	/* by pid and address */
@@ -76,7 +103,12 @@ struct histdata {
  * names @tgid where no snapshot did. Returns 0 or a negative errno. */
 int histdata_read(struct histdata *d, struct tracer *t,
 		  const struct maps_log *log, __u32 tgid, const char *comm);
-/* Rows of d->pages, d->vmas and @log (hist_rows.c). */
+/* The counts of slot @i: false if its page never faulted. */
+bool histdata_page(const struct histdata *d, size_t i, struct page_stat *st);
+/* @ns rounded down as the pages map keeps times. */
+unsigned long long histdata_round_ns(const struct histdata *d,
+				     unsigned long long ns);
+/* Rows of the pages, d->vmas and @log (hist_rows.c). */
 int histdata_rows(struct histdata *d, const struct maps_log *log,
 		  __u32 tgid, const char *comm);
 /* The row of @page of @tgid, or NULL. */

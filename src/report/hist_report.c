@@ -38,18 +38,19 @@ static void tamalloc_payoff(const struct histdata *d, int row,
 	const struct region_row *v = &d->rows[row];
 	unsigned long long *t = calloc(v->pages_touched + 1, sizeof(*t));
 	const struct alloc_row *a;
+	struct page_stat st;
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
 	p->never_touched_bytes = v->reserved > v->pages_touched ?
 		(v->reserved - v->pages_touched) << TT_PAGE_SHIFT : 0;
-	for (i = 0; t && i < d->npages; i++) {
-		if (d->pages[i].row != row)
+	for (i = 0; t && i < d->nslots; i++) {
+		if (d->slot_row[i] != row || !histdata_page(d, i, &st) ||
+		    p->n >= v->pages_touched)
 			continue;
-		a = covering_alloc(d, v->tgid,
-				   d->pages[i].key.page << TT_PAGE_SHIFT);
-		if (a && d->pages[i].st.first_ns >= a->ts_ns)
-			t[p->n++] = d->pages[i].st.first_ns - a->ts_ns;
+		a = covering_alloc(d, v->tgid, st.page << TT_PAGE_SHIFT);
+		if (a && st.first_ns >= a->ts_ns)
+			t[p->n++] = st.first_ns - a->ts_ns;
 	}
 	if (t && p->n) {
 		qsort(t, p->n, sizeof(*t), cmp_u64);
@@ -92,13 +93,16 @@ void hist_report_summary(FILE *f, const struct hist_report *r)
 {
 	const struct histdata *d = r->d;
 	unsigned long long by_class[TT_CLASS_COUNT] = {}, faults = 0;
+	struct page_stat st;
 	size_t i;
 	int c;
 
-	for (i = 0; i < d->npages; i++) {
-		faults += d->pages[i].st.faults;
+	for (i = 0; i < d->nslots; i++) {
+		if (!histdata_page(d, i, &st))
+			continue;
+		faults += st.faults;
 		for (c = 0; c < TT_CLASS_COUNT; c++)
-			by_class[c] += d->pages[i].st.by_class[c];
+			by_class[c] += st.by_class[c];
 	}
 	fprintf(f, "%llu faults on %zu pages in %.3f s (mode %s)\n", faults,
 		d->npages, r->duration_ns / 1e9, r->mode);
@@ -146,39 +150,43 @@ void hist_report_latency(FILE *f, const struct hist_report *r)
 }
 
 /* Latency fields: empty in CSV, null in JSON, where none was measured. */
-static void lat_fields(FILE *f, const struct page_row *p, const char *fmt,
+static void lat_fields(FILE *f, const struct page_stat *p, const char *fmt,
 		       const char *none)
 {
-	if (!p->st.lat_count) {
+	if (!p->has_lat) {
 		fprintf(f, none, "");
 		return;
 	}
-	fprintf(f, fmt, (unsigned long long)p->st.lat_total_ns,
-		(unsigned long long)p->st.lat_max_ns);
+	fprintf(f, fmt, p->lat_total_ns, p->lat_max_ns);
 }
 
-static void csv_row(FILE *f, const struct histdata *d,
-		    const struct page_row *p)
+/* The label of slot @i's row. */
+static const char *slot_label(const struct histdata *d, size_t i)
 {
-	const char *region = p->row >= 0 ? d->rows[p->row].label : "unknown";
+	return d->slot_row[i] >= 0 ? d->rows[d->slot_row[i]].label : "unknown";
+}
+
+static void csv_row(FILE *f, const struct histdata *d, size_t i,
+		    const struct page_stat *p)
+{
 	int c;
 
-	fprintf(f, "%llu,", (unsigned long long)p->key.page);
-	esc_csv(f, region, sizeof(d->rows[0].label));
-	fprintf(f, ",%u", p->st.faults);
+	fprintf(f, "%llu,", (unsigned long long)p->page);
+	esc_csv(f, slot_label(d, i), sizeof(d->rows[0].label));
+	fprintf(f, ",%u", p->faults);
 	for (c = 0; c < TT_CLASS_COUNT; c++)
-		fprintf(f, ",%u", p->st.by_class[c]);
-	fprintf(f, ",%u,%u,%u,%llu,%llu,", p->st.by_access[TT_ACC_READ],
-		p->st.by_access[TT_ACC_WRITE], p->st.by_access[TT_ACC_EXEC],
-		(unsigned long long)p->st.first_ns,
-		(unsigned long long)p->st.last_ns);
+		fprintf(f, ",%u", p->by_class[c]);
+	fprintf(f, ",%u,%u,%u,%llu,%llu,", p->by_access[TT_ACC_READ],
+		p->by_access[TT_ACC_WRITE], p->by_access[TT_ACC_EXEC],
+		p->first_ns, p->last_ns);
 	lat_fields(f, p, "%llu,%llu", "%s,");
-	fprintf(f, ",%u\n", p->key.tgid);
+	fprintf(f, ",%u\n", p->tgid);
 }
 
 int hist_report_csv(FILE *f, void *report)
 {
 	const struct hist_report *r = report;
+	struct page_stat st;
 	size_t i;
 	int c;
 
@@ -187,28 +195,27 @@ int hist_report_csv(FILE *f, void *report)
 		fprintf(f, ",%s", class_name(c));
 	fputs(",read,write,exec,first_ns,last_ns,lat_total_ns,lat_max_ns,pid\n",
 	      f);
-	for (i = 0; i < r->d->npages; i++)
-		csv_row(f, r->d, &r->d->pages[i]);
+	for (i = 0; i < r->d->nslots; i++)
+		if (histdata_page(r->d, i, &st))
+			csv_row(f, r->d, i, &st);
 	return 0;
 }
 
-static void json_page(FILE *f, const struct histdata *d,
-		      const struct page_row *p)
+static void json_page(FILE *f, const struct histdata *d, size_t i,
+		      const struct page_stat *p)
 {
 	int c;
 
-	fprintf(f, "{\"pid\":%u,\"page\":%llu,\"region\":", p->key.tgid,
-		(unsigned long long)p->key.page);
-	esc_json(f, p->row >= 0 ? d->rows[p->row].label : "unknown",
-		 sizeof(d->rows[0].label));
-	fprintf(f, ",\"faults\":%u", p->st.faults);
+	fprintf(f, "{\"pid\":%u,\"page\":%llu,\"region\":", p->tgid,
+		(unsigned long long)p->page);
+	esc_json(f, slot_label(d, i), sizeof(d->rows[0].label));
+	fprintf(f, ",\"faults\":%u", p->faults);
 	for (c = 0; c < TT_CLASS_COUNT; c++)
-		fprintf(f, ",\"%s\":%u", class_name(c), p->st.by_class[c]);
+		fprintf(f, ",\"%s\":%u", class_name(c), p->by_class[c]);
 	fprintf(f, ",\"read\":%u,\"write\":%u,\"exec\":%u,\"first_ns\":%llu,"
-		"\"last_ns\":%llu,", p->st.by_access[TT_ACC_READ],
-		p->st.by_access[TT_ACC_WRITE], p->st.by_access[TT_ACC_EXEC],
-		(unsigned long long)p->st.first_ns,
-		(unsigned long long)p->st.last_ns);
+		"\"last_ns\":%llu,", p->by_access[TT_ACC_READ],
+		p->by_access[TT_ACC_WRITE], p->by_access[TT_ACC_EXEC],
+		p->first_ns, p->last_ns);
 	lat_fields(f, p, "\"lat_total_ns\":%llu,\"lat_max_ns\":%llu}",
 		   "\"lat_total_ns\":null,\"lat_max_ns\":null}%s");
 }
@@ -275,6 +282,7 @@ int hist_report_json(FILE *f, void *report)
 {
 	const struct hist_report *r = report;
 	const struct histdata *d = r->d;
+	struct page_stat st;
 	size_t i, n;
 
 	fprintf(f, "{\"mode\":\"%s\",\"duration_ns\":%llu,\"lost\":", r->mode,
@@ -284,9 +292,11 @@ int hist_report_json(FILE *f, void *report)
 	origins_json(f, &r->losses);
 	fprintf(f, ",\"errors\":%llu", r->losses.n[TT_CNT_ERRORS]);
 	fputs(",\"pages\":[", f);
-	for (i = 0; i < d->npages; i++) {
-		fputs(i ? ",\n" : "\n", f);
-		json_page(f, d, &d->pages[i]);
+	for (i = 0, n = 0; i < d->nslots; i++) {
+		if (!histdata_page(d, i, &st))
+			continue;
+		fputs(n++ ? ",\n" : "\n", f);
+		json_page(f, d, i, &st);
 	}
 	fputs("],\n\"regions\":[", f);
 	for (i = 0, n = 0; i < d->nrows; i++) {

@@ -48,7 +48,8 @@ struct builder {
 	} paths[64];		/* canon_path()'s answers */
 	size_t npaths;
 	__u64 maxlen;
-	int *page_id, *page_gone;
+	const struct vma_row **cand;	/* VMAs over the current block */
+	size_t ncand, candcap;
 	struct span *rows;	/* merged spans, one per row */
 	size_t nrows;
 };
@@ -118,21 +119,64 @@ static int index_seen(struct builder *b)
 	return 0;
 }
 
-static int cmp_vma(const void *a, const void *b)
+/* The VMAs BPF recorded over block @blk's 2 MiB, into b->cand. */
+static int block_vmas(struct builder *b, const struct hist_block *blk)
 {
-	const struct tt_vma_key *x = a, *y = b;
+	const struct histdata *d = b->d;
+	__u64 s = blk->chunk << (TT_CHUNK_SHIFT + TT_PAGE_SHIFT);
+	__u64 e = s + ((__u64)TT_CHUNK_PAGES << TT_PAGE_SHIFT);
+	size_t lo = 0, hi = d->nvmas, i;
+	const struct vma_row **tmp;
 
-	if (x->tgid != y->tgid)
-		return x->tgid < y->tgid ? -1 : 1;
-	return x->vm_start < y->vm_start ? -1 : x->vm_start > y->vm_start;
+	while (lo < hi) {	/* the process's first */
+		size_t mid = (lo + hi) / 2;
+
+		if (d->vmas[mid].key.tgid < blk->tgid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	b->ncand = 0;
+	for (i = lo; i < d->nvmas && d->vmas[i].key.tgid == blk->tgid &&
+		     d->vmas[i].key.vm_start < e; i++) {
+		if (d->vmas[i].info.vm_end <= s)
+			continue;
+		if (b->ncand == b->candcap) {
+			b->candcap = b->candcap * 2 + 16;
+			tmp = realloc(b->cand, b->candcap * sizeof(*tmp));
+			if (!tmp)
+				return -ENOMEM;
+			b->cand = tmp;
+		}
+		b->cand[b->ncand++] = &d->vmas[i];
+	}
+	return 0;
 }
 
-static const struct vma_row *find_vma(const struct histdata *d, __u32 tgid,
-				      __u64 vm_start)
+/*
+ * The VMA BPF recorded at @addr when it first faulted, at @t: the one
+ * recorded last by then, else the first after. (Times compared as the
+ * pages map rounds them.)
+ */
+static const struct vma_row *vma_at(const struct builder *b, __u64 addr,
+				    unsigned long long t)
 {
-	struct tt_vma_key k = { .tgid = tgid, .vm_start = vm_start };
+	const struct vma_row *r, *best = NULL;
+	unsigned long long rt, bt = 0;
+	size_t i;
 
-	return bsearch(&k, d->vmas, d->nvmas, sizeof(*d->vmas), cmp_vma);
+	for (i = 0; i < b->ncand; i++) {
+		r = b->cand[i];
+		if (addr < r->key.vm_start || addr >= r->info.vm_end)
+			continue;
+		rt = histdata_round_ns(b->d, r->info.first_ns);
+		if (!best || (rt <= t && (bt > t || rt > bt)) ||
+		    (rt > t && bt > t && rt < bt)) {
+			best = r;
+			bt = rt;
+		}
+	}
+	return best;
 }
 
 /* Could the mapping @m be the VMA BPF recorded as @r? */
@@ -235,18 +279,17 @@ static const char *canon_path(struct builder *b, __u32 tgid,
 }
 
 /* The identity of page @p at its first fault, and a range around it. */
-static int page_ident(struct builder *b, const struct page_row *p,
+static int page_ident(struct builder *b, const struct page_stat *p,
 		      struct span *sp)
 {
-	__u64 addr = p->key.page << TT_PAGE_SHIFT;
-	const struct vma_row *r = find_vma(b->d, p->key.tgid, p->st.vm_start);
-	const struct maps_seen *s = pick_seen(b, p->key.tgid, addr,
-					      p->st.first_ns, r);
+	__u64 addr = p->page << TT_PAGE_SHIFT;
+	const struct vma_row *r = vma_at(b, addr, p->first_ns);
+	const struct maps_seen *s = pick_seen(b, p->tgid, addr, p->first_ns, r);
 	char name[TT_NAME_LEN + 1] = "";
 	const char *path;
 
-	sp->tgid = p->key.tgid;
-	sp->t = p->st.first_ns;
+	sp->tgid = p->tgid;
+	sp->t = p->first_ns;
 	if (s) {
 		sp->s = s->m.start;
 		sp->e = s->m.end;
@@ -260,8 +303,8 @@ static int page_ident(struct builder *b, const struct page_row *p,
 	if (r->info.region == TT_REG_FILE || r->info.region == TT_REG_NAMED ||
 	    r->info.region == TT_REG_TAMALLOC)
 		snprintf(name, sizeof(name), "%.*s", TT_NAME_LEN, r->info.name);
-	path = r->info.region == TT_REG_FILE ?
-	       canon_path(b, p->key.tgid, name) : NULL;
+	path = r->info.region == TT_REG_FILE ? canon_path(b, p->tgid, name) :
+					       NULL;
 	return intern(b, r->info.region, path ?: name);
 }
 
@@ -326,32 +369,51 @@ static const struct span *span_at(const struct span *v, size_t n,
 	return NULL;
 }
 
-/* Each page's identity; a span for those the last snapshot lacks. */
+/* A page's span, unless it repeats the last page's. */
+static int add_page_span(struct builder *b, const struct span *sp)
+{
+	struct span *l = b->nspans > b->nlive ? &b->spans[b->nspans - 1] : NULL;
+
+	if (!l || l->tgid != sp->tgid || l->id != sp->id ||
+	    l->gone != sp->gone || l->s != sp->s || l->e != sp->e)
+		return add_span(b, sp);
+	if (sp->t > l->t)
+		l->t = sp->t;
+	return 0;
+}
+
+/*
+ * Each page's identity, kept as 2 * id + gone in its slot_row until
+ * attach_pages(); a span for those the last snapshot lacks.
+ */
 static int page_spans(struct builder *b)
 {
 	const struct maps_proc *mp = NULL;
+	struct page_stat st;
 	struct span sp, at;
 	size_t i;
 	int err = 0;
 
-	for (i = 0; !err && i < b->d->npages; i++) {
-		const struct page_row *p = &b->d->pages[i];
-
-		if (!mp || mp->tgid != p->key.tgid)
-			mp = maps_log_proc(b->log, p->key.tgid);
+	for (i = 0; !err && i < b->d->nslots; i++) {
+		if (i % TT_CHUNK_PAGES == 0)
+			err = block_vmas(b, &b->d->blocks[i / TT_CHUNK_PAGES]);
+		if (err || !histdata_page(b->d, i, &st))
+			continue;
+		if (!mp || mp->tgid != st.tgid)
+			mp = maps_log_proc(b->log, st.tgid);
 		memset(&sp, 0, sizeof(sp));
-		b->page_id[i] = err = page_ident(b, p, &sp);
+		sp.id = err = page_ident(b, &st, &sp);
 		if (err < 0)
 			break;
-		sp.id = b->page_id[i];
 		at = (struct span){ .tgid = sp.tgid, .id = sp.id,
-				    .s = p->key.page << TT_PAGE_SHIFT };
+				    .s = st.page << TT_PAGE_SHIFT };
 		err = 0;
-		if (span_at(b->spans, b->nlive, &at))
-			continue;
-		sp.gone = b->page_gone[i] = mp && mp->last_ns &&
-					    p->st.first_ns <= mp->last_ns;
-		err = add_span(b, &sp);
+		if (!span_at(b->spans, b->nlive, &at)) {
+			sp.gone =
+				mp && mp->last_ns && st.first_ns <= mp->last_ns;
+			err = add_page_span(b, &sp);
+		}
+		b->d->slot_row[i] = 2 * sp.id + sp.gone;
 	}
 	return err;
 }
@@ -462,15 +524,15 @@ static int reserve_proc(struct builder *b, struct span *rows, size_t n,
 	return 0;
 }
 
-static void count_page(struct region_row *r, const struct page_row *p)
+static void count_page(struct region_row *r, const struct page_stat *p)
 {
 	int c;
 
 	/* A THP fault maps its pages at once: they never fault alone */
-	r->pages_touched += p->st.nr_pages > 1 ? p->st.nr_pages : 1;
-	r->faults += p->st.faults;
+	r->pages_touched += p->nr_pages > 1 ? p->nr_pages : 1;
+	r->faults += p->faults;
 	for (c = 0; c < TT_CLASS_COUNT; c++)
-		r->by_class[c] += p->st.by_class[c];
+		r->by_class[c] += p->by_class[c];
 }
 
 /* The region rows, their pages counted; pages point at them. */
@@ -518,22 +580,26 @@ static int fill_rows(struct builder *b, __u32 tgid, const char *comm)
 	return err;
 }
 
+/* Each page's row, from the identity page_spans() left in slot_row. */
 static void attach_pages(struct builder *b)
 {
 	struct histdata *d = b->d;
 	const struct span *r;
+	struct page_stat st;
 	struct span key;
 	size_t i;
 
-	for (i = 0; i < d->npages; i++) {
-		key = (struct span){ .tgid = d->pages[i].key.tgid,
-				     .id = b->page_id[i],
-				     .gone = b->page_gone[i],
-				     .s = d->pages[i].key.page << TT_PAGE_SHIFT };
+	for (i = 0; i < d->nslots; i++) {
+		if (!histdata_page(d, i, &st))
+			continue;
+		key = (struct span){ .tgid = st.tgid,
+				     .id = d->slot_row[i] / 2,
+				     .gone = d->slot_row[i] % 2,
+				     .s = st.page << TT_PAGE_SHIFT };
 		r = span_at(b->rows, b->nrows, &key);
-		d->pages[i].row = r ? (int)(r - b->rows) : -1;
+		d->slot_row[i] = r ? (int)(r - b->rows) : -1;
 		if (r)
-			count_page(&d->rows[d->pages[i].row], &d->pages[i]);
+			count_page(&d->rows[d->slot_row[i]], &st);
 	}
 }
 
@@ -572,9 +638,9 @@ static int sort_rows(struct histdata *d)
 		sorted[i] = d->rows[order[i]];
 		to[order[i]] = i;
 	}
-	for (i = 0; !err && i < d->npages; i++)
-		if (d->pages[i].row >= 0)
-			d->pages[i].row = to[d->pages[i].row];
+	for (i = 0; !err && i < d->nslots; i++)
+		if (d->slot_row[i] >= 0)
+			d->slot_row[i] = to[d->slot_row[i]];
 	if (!err) {
 		free(d->rows);
 		d->rows = sorted;
@@ -593,9 +659,7 @@ int histdata_rows(struct histdata *d, const struct maps_log *log,
 	struct builder b = { .d = d, .log = log ?: &none, .last_id = -1 };
 	int err;
 
-	b.page_id = calloc(d->npages + 1, sizeof(*b.page_id));
-	b.page_gone = calloc(d->npages + 1, sizeof(*b.page_gone));
-	err = b.page_id && b.page_gone ? index_seen(&b) : -ENOMEM;
+	err = index_seen(&b);
 	err = err ?: live_spans(&b);
 	err = err ?: page_spans(&b);
 	err = err ?: merge_spans(&b);
@@ -603,32 +667,10 @@ int histdata_rows(struct histdata *d, const struct maps_log *log,
 	if (!err)
 		attach_pages(&b);
 	err = err ?: sort_rows(d);
-	free(b.page_id);
-	free(b.page_gone);
+	free(b.cand);
 	free(b.ids);
 	free(b.spans);
 	free(b.seen);
 	free(b.rows);
 	return err;
-}
-
-const struct region_row *histdata_row_of(const struct histdata *d,
-					 __u32 tgid, __u64 page)
-{
-	struct tt_page_key k = { .tgid = tgid, .page = page };
-	size_t lo = 0, hi = d->npages;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const struct tt_page_key *m = &d->pages[mid].key;
-
-		if (m->tgid < k.tgid || (m->tgid == k.tgid && m->page < k.page))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == d->npages || d->pages[lo].key.tgid != tgid ||
-	    d->pages[lo].key.page != page || d->pages[lo].row < 0)
-		return NULL;
-	return &d->rows[d->pages[lo].row];
 }
