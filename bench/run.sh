@@ -219,6 +219,13 @@ attach_floor_tp() { attach_floor_on "$TMP/floor_tp.err" --tp; }
 attach_stream() { attach_tamtrace "$TMP/stream.err" -j -p "$FP"; }
 attach_hist() { attach_tamtrace "$TMP/hist.err" hist -p "$FP"; }
 attach_bystander() { attach_tamtrace "$TMP/by.err" -j -p "$SLEEPER"; }
+# The stream program cut after part N of the fault path (bpf/tamtrace.bpf.c,
+# prof_stop; exceptions mode): the profile by part.
+PARTS="filter clock vma class names"
+attach_part() {
+	TT_PROFILE_STOP=$1 attach_tamtrace "$TMP/part$1.err" -j -p "$FP"
+}
+for p in 1 2 3 4 5; do eval "attach_part$p() { attach_part $p; }"; done
 attach_bpftrace() { attach_bpftrace_on "$FP" "$TMP/bt.out"; }
 # The same bystander set-up under bpftrace: the floor any BPF tracer on
 # this tracepoint pays for other processes' faults.
@@ -480,6 +487,7 @@ measure_all $variants
 for v in floor floor_tp stream hist bystander bpftrace btbystander; do
 	case " $variants " in *" $v "*) profile_round $v ;; esac
 done
+for p in 1 2 3 4 5; do profile_round part$p; done
 kill "$FP" "$SLEEPER" 2>/dev/null
 wait "$FP" "$SLEEPER" 2>/dev/null
 FP=""
@@ -612,6 +620,42 @@ vrow() {	# vrow LABEL VARIANT BAR MET
 			END { if (k > 1) printf "| %s | all | %.2f | | %.0f |\n",
 				v, r / n, t / n }' "$TMP/profile" 2>/dev/null
 	done
+	echo
+	echo "### By part of the fault path (exceptions mode)"
+	echo
+	echo "page_fault_user cut after each part (TT_PROFILE_STOP), one"
+	echo "profile round each, then whole (stream, hist), and what each part"
+	echo "adds; the floor is the empty program's ns per run."
+	echo
+	echo "| program up to | ns per run | part adds |"
+	echo "| --- | --- | --- |"
+	{
+		i=0
+		echo "floor floor"
+		for part in $PARTS; do i=$((i + 1)); echo "part$i $part"; done
+		echo "stream record-in-ring(stream)"
+		echo "hist page-counts(hist)"
+	} | while read -r v label; do
+		awk -v v="$v" '$1 == v && ($2 == "page_fault_use" ||
+			$2 == "page_fault_user" || $2 == "floor_btf") && $3 > 0 {
+			printf "%s %.0f\n", v, $4 / $3 }' "$TMP/profile"
+	done > "$TMP/parts"
+	awk 'NR == FNR { ns[$1] = $2; next }
+		{ v = $1; if (!(v in ns)) next
+		  if (v == "hist") add = ns[v] - ns["part4"]
+		  else if (prev != "") add = ns[v] - ns[prev]
+		  else add = ""
+		  printf "| %s | %s | %s |\n", substr($0, length(v) + 2), ns[v], add
+		  if (v != "stream") prev = v }' "$TMP/parts" - <<-EOF
+	floor the empty program (floor)
+	part1 + PID filter
+	part2 + clock read
+	part3 + VMA (per-CPU cache) and refusal checks
+	part4 + class and counters
+	part5 + region and thread name side events
+	stream + record in the per-CPU ring (stream, whole)
+	hist + page counts instead of the record (hist, whole)
+	EOF
 	echo
 	if [ -s "$TMP/miss" ]; then
 		echo "Bars not met in this run:$(tr -d '\n' < "$TMP/miss")."

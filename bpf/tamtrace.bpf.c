@@ -33,6 +33,12 @@ const volatile bool want_heat = false;
 const volatile __u64 heat_slot_ns = TT_HEAT_SLOT_NS;
 /* /sys/kernel/mm/transparent_hugepage/enabled */
 const volatile __u32 thp_enabled = TT_THP_NEVER;
+/*
+ * make bench's profile by part (exceptions mode): stop after part N of
+ * the fault path, 0 runs it whole. 1: filter, 2: clock, 3: VMA and
+ * refusal checks, 4: class and counters, 5: region and thread name.
+ */
+const volatile __u32 prof_stop = 0;
 
 /* Stable kernel ABI values, checked against BTF where it has them. */
 #define FAULT_FLAG_WRITE_	0x1
@@ -632,6 +638,8 @@ static __always_inline void stream_fault(const struct inflight *f, __u64 id,
 
 	if ((f->reg_new && !send_region(f, id >> 32)) || !send_task(id))
 		count(TT_CNT_INFO_DROPPED);
+	if (prof_stop == 5)
+		return;
 	e = ring_reserve(&r, &res);
 	if (e && r) {
 		fill_fault(e, f, id, access, class, flags, latency);
@@ -659,6 +667,8 @@ static __always_inline void emit_fault(void *ctx, const struct inflight *f,
 			return;
 	} else {
 		count(TT_CNT_FAULTS + (f->origin % TT_ORIGIN_COUNT));
+		if (prof_stop == 4)
+			return;
 		if (hist_mode) {
 			aggregate(ctx, f, id >> 32, access, class, flags,
 				  latency);
@@ -870,7 +880,7 @@ static __always_inline void on_exception(void *ctx, __u64 address,
 	bool prot = pf_err & X86_PF_PROT_;
 	long found;
 
-	if (!traced(id))
+	if (!traced(id) || prof_stop == 1)
 		return;
 	f.addr = address;
 	f.ip = regs->ip;	/* a BTF pointer: a direct load */
@@ -878,6 +888,8 @@ static __always_inline void on_exception(void *ctx, __u64 address,
 	f.have_pf = 1;
 	f.origin = origin;
 	f.start_ns = bpf_ktime_get_ns();
+	if (prof_stop == 2)
+		return;
 	if (mode != TT_MODE_EXCEPTIONS) {
 		old = inflight_get();
 		if (old && old->have_pf && !old->started)
@@ -891,6 +903,8 @@ static __always_inline void on_exception(void *ctx, __u64 address,
 		flush_held(ctx, id);
 	found = find_region(&f, id >> 32);
 	f.error = address >> 63 ? TT_ERR_NO_VMA : fault_error(&f, found);
+	if (prof_stop == 3)
+		return;
 	/* Only user-mode faults: a syscall's later allocations (readahead,
 	 * populate) would pass for a kernel-mode fault's folio. */
 	if (!f.error && !prot && origin == TT_ORIGIN_USER && may_be_huge(&f)) {

@@ -143,6 +143,9 @@ static int configure(struct tracer *t, const struct tracer_cfg *c)
 	s->rodata->exec_tgid = c->exec_pid;
 	s->rodata->mode = c->mode;
 	s->rodata->thp_enabled = thp_enabled();
+	/* make bench's profile by part only; see bench/run.sh */
+	if (getenv("TT_PROFILE_STOP"))
+		s->rodata->prof_stop = atoi(getenv("TT_PROFILE_STOP"));
 	/* Wake the reader when an eighth of the buffer waits. */
 	s->rodata->wakeup_bytes = buf / 8;
 	err = bpf_map__set_max_entries(s->maps.events, buf);
