@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +205,8 @@ int tracer__new(const struct tracer_cfg *cfg, struct tracer **out,
 	err = tamtrace_bpf__load(t->skel);
 	if (err)
 		FAIL("load BPF programs");
+	/* libbpf's parse of the kernel BTF left ~10 MiB of free heap */
+	malloc_trim(0);
 	err = seed(t, cfg);
 	if (err)
 		FAIL("set the process filter");
