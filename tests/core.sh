@@ -337,6 +337,11 @@ test_escaping() {
 		"$TMP/esc/$name.data" --pages 6 > /dev/null 2>&1
 	"$TT" $(modeflag) -o "$TMP/esc.txt" -- "$TMP/esc/$name" --file \
 		"$TMP/esc/$name.data" --pages 6 > /dev/null 2>&1
+	# A thread name of control bytes, each 6 bytes long in JSON.
+	"$TT" -j $(modeflag) -o "$TMP/esc-comm.json" -- python3 -c '
+import ctypes
+ctypes.CDLL(None).prctl(15, b"\x01" * 15, 0, 0, 0)
+print(len(bytearray(1 << 20)))' > /dev/null 2>&1
 	"$TT" hist $(modeflag) -o /dev/null --csv "$TMP/esc.csv" --json \
 		"$TMP/esc.hjson" --heatmap "$TMP/esc.svg" --stacks "$TMP/esc.folded" \
 		-- "$TMP/esc/$name" --file "$TMP/esc/$name.data" --pages 6 > /dev/null 2>&1
@@ -345,6 +350,8 @@ import csv, json, re, sys, xml.dom.minidom
 d = sys.argv[1]
 regions = [json.loads(l).get("region", "") for l in open(d + "/esc.json", encoding="utf-8")]
 assert any('we"ird, <&> na;me' in r for r in regions), "NDJSON: no hostile region"
+comms = {json.loads(l).get("comm") for l in open(d + "/esc-comm.json", encoding="utf-8")}
+assert "\x01" * 15 in comms, "NDJSON: control-byte comm lost: %r" % comms
 for l in open(d + "/esc.txt", encoding="utf-8").read().split("\n")[1:-1]:
     assert re.match(r"\d+ ", l), "text: a row split: %r" % l
 rows = list(csv.reader(open(d + "/esc.csv", encoding="utf-8", newline="")))

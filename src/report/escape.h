@@ -19,6 +19,10 @@
  */
 void esc_json(FILE *f, const char *s, size_t max);
 
+/* Room for @n bytes escaped by any writer here, with quotes and a NUL:
+ * JSON spells a byte in at most 6 (\u0001, \ufffd), the terminal in 4. */
+#define ESC_MAX(n) (6 * (n) + 3)
+
 /*
  * One CSV field (RFC 4180): always quoted, " doubled, newlines kept
  * inside the quotes, each invalid byte as U+FFFD so the file stays UTF-8.

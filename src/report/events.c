@@ -13,7 +13,7 @@
 #include "regions.h"
 
 /* A fault's line: escaped comm and region label, and the rest. */
-#define LINE_MAX_ (4 * 512 + 4 * TT_COMM_LEN + 512)
+#define LINE_MAX_ (ESC_MAX(ST_LABEL_MAX) + ESC_MAX(TT_COMM_LEN) + 512)
 
 static long long mono_to_real(void)
 {

@@ -11,7 +11,6 @@
 #include "regions.h"
 #include "streamtab.h"
 
-#define LABEL_MAX 512
 #define PRUNE_AT (1 << 16)	/* entries before dead ones are dropped */
 
 void streamtab_init(struct streamtab *t, bool json)
@@ -186,8 +185,8 @@ const char *streamtab_label(struct streamtab *t, __u32 pid, __u64 addr,
 static char *region_label_of(const struct streamtab *t,
 			     const struct tt_region_event *e)
 {
-	char nm[TT_NAME_LEN + 1], path[REGION_PATH_LEN], buf[LABEL_MAX];
-	char out[4 * LABEL_MAX + 3];
+	char nm[TT_NAME_LEN + 1], path[REGION_PATH_LEN], buf[ST_LABEL_MAX];
+	char out[ESC_MAX(ST_LABEL_MAX)];
 	const char *p = NULL, *label;
 
 	snprintf(nm, sizeof(nm), "%.*s", TT_NAME_LEN, e->name);
@@ -195,7 +194,7 @@ static char *region_label_of(const struct streamtab *t,
 		p = region_file_path(e->pid, e->dev, e->ino, path,
 				     sizeof(path));
 	label = region_text(e->kind, nm, p, buf, sizeof(buf));
-	return strdup(escaped(t, label, LABEL_MAX, out, sizeof(out)));
+	return strdup(escaped(t, label, ST_LABEL_MAX, out, sizeof(out)));
 }
 
 static struct st_region *region_new(struct streamtab *t,

@@ -10,12 +10,15 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "escape.h"
 #include "tamtrace.h"
+
+#define ST_LABEL_MAX 512	/* a region's label, unescaped */
 
 struct st_task {
 	__u32 tid;		/* 0: free slot */
 	__u32 pid;
-	char comm[4 * TT_COMM_LEN + 3];	/* escaped, JSON with quotes */
+	char comm[ESC_MAX(TT_COMM_LEN)];	/* escaped, JSON with quotes */
 };
 
 struct st_region {
