@@ -147,24 +147,25 @@ bool maps_parse(const char *line, struct maps_entry *m)
 static bool maps_path(__u32 pid, __u64 vm_start, const char *name,
 		      char *out, size_t len)
 {
-	char fn[64], line[512 + REGION_PATH_LEN];
-	struct maps_entry m;
+	struct maps_entry *m;
 	int found = 0;
-	FILE *f;
+	size_t i, n;
 
-	snprintf(fn, sizeof(fn), "/proc/%u/maps", pid);
-	f = fopen(fn, "r");
-	if (!f)
+	if (maps_read(pid, &m, &n)) {
+		free(m);
 		return false;
-	while (found < 2 && fgets(line, sizeof(line), f)) {
-		if (!maps_parse(line, &m) || m.kind != TT_REG_FILE ||
-		    !region_same_file(name, m.name))
-			continue;
-		if (!found || (vm_start >= m.start && vm_start < m.end))
-			snprintf(out, len, "%s", m.name);
-		found = vm_start >= m.start && vm_start < m.end ? 2 : 1;
 	}
-	fclose(f);
+	for (i = 0; i < n && found < 2; i++) {
+		bool here = vm_start >= m[i].start && vm_start < m[i].end;
+
+		if (m[i].kind != TT_REG_FILE ||
+		    !region_same_file(name, m[i].name))
+			continue;
+		if (!found || here)
+			snprintf(out, len, "%s", m[i].name);
+		found = here ? 2 : 1;
+	}
+	free(m);
 	return found;
 }
 
@@ -187,8 +188,10 @@ const char *region_file_path(__u32 pid, __u32 dev, __u64 ino,
 		return NULL;
 	if (files[slot].ino == ino && files[slot].dev == dev)
 		return snprintf(buf, len, "%s", files[slot].path), buf;
-	if (maps_read(pid, &m, &n))
+	if (maps_read(pid, &m, &n)) {
+		free(m);
 		return NULL;
+	}
 	for (i = 0; i < n; i++)
 		if (m[i].kind == TT_REG_FILE && m[i].dev == dev &&
 		    m[i].ino == ino)

@@ -287,10 +287,8 @@ static int wait_events(struct session *s, unsigned long long deadline)
 {
 	struct pollfd fds[2 + TT_MAX_PIDS];
 	unsigned long long now = now_ns();
-	int n, timeout = TICK_NS / 1000000;
+	int n, timeout = tracer__drain_ms(s->tr) ?: (int)(TICK_NS / 1000000);
 
-	if (tracer__drain_ms(s->tr))
-		timeout = tracer__drain_ms(s->tr);
 	if (deadline && deadline < now + timeout * 1000000ULL)
 		timeout = deadline > now ? (deadline - now) / 1000000 + 1 : 0;
 	fds[0] = (struct pollfd){ .fd = tracer__epoll_fd(s->tr),
