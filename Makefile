@@ -75,6 +75,12 @@ $(OUTPUT)/escape_test: tests/unit/escape_test.c src/report/escape.c \
 		src/report/escape.h | $(OUTPUT)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -static $(filter %.c,$^) -o $@
 
+all: $(OUTPUT)/maps_test
+
+$(OUTPUT)/maps_test: tests/unit/maps_test.c src/core/regions.c \
+		src/core/procstats.c src/core/regions.h | $(OUTPUT)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -static $(filter %.c,$^) -o $@
+
 deps:
 	scripts/install-deps.sh
 

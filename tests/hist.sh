@@ -147,6 +147,7 @@ for L in 0 400; do
 		pass "$T.regions-merge.$L"
 	else
 		fail "$T.regions-merge.$L" "maps: one VMA $ms-$me, 25 touched; hist: $why"
+		sed "s/^/# $T.regions.$L row: /" "$TMP/lr.$L"
 	fi
 	ss=$(lget split 2) se=$(lget split 3) sv=$(lget split 4)
 	if [ "${sv:-0}" -lt 50 ]; then

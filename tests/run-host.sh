@@ -52,6 +52,7 @@ sh "$HERE/hist.sh" auto
 sh "$HERE/core.sh" auto
 sh "$HERE/realprog.sh" auto
 sh "$HERE/unit/escape.sh"
+sh "$HERE/unit/maps.sh"
 
 # Forcing fentry where the kernel refuses it says so, and why: the
 # probe loads a two-instruction fentry program first.

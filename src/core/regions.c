@@ -301,11 +301,34 @@ static bool is_us(__u32 tgid)
 	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+/*
+ * Did the process still have its memory after maps was read? The kernel
+ * writes maps a page at a time, and a process that exits between two
+ * reads ends the file early with no error; statm is all zeros once its
+ * memory is gone.
+ */
+static bool mm_alive(__u32 tgid)
+{
+	unsigned long long size = 0;
+	char fn[64];
+	FILE *f;
+
+	snprintf(fn, sizeof(fn), "/proc/%u/statm", tgid);
+	f = fopen(fn, "r");
+	if (!f)
+		return false;
+	if (fscanf(f, "%llu", &size) != 1)
+		size = 0;
+	fclose(f);
+	return size > 0;
+}
+
 int maps_read(__u32 tgid, struct maps_entry **out, size_t *n)
 {
 	char fn[64], line[512 + REGION_PATH_LEN];
 	struct maps_entry *m = NULL, *tmp;
 	size_t cap = 0;
+	bool cut;
 	FILE *f;
 
 	*n = 0;
@@ -324,9 +347,15 @@ int maps_read(__u32 tgid, struct maps_entry **out, size_t *n)
 		if (maps_parse(line, &m[*n]))
 			(*n)++;
 	}
+	cut = ferror(f) || !mm_alive(tgid);
 	fclose(f);
+	if (cut || !*n) {	/* cut short by exit; a zombie's is empty */
+		free(m);
+		*n = 0;
+		return -ESRCH;
+	}
 	*out = m;
-	return *n ? 0 : -ESRCH;	/* a zombie's maps are empty */
+	return 0;
 }
 
 /* The index of @m in the log: the same one as in the last snapshot if

@@ -17,7 +17,7 @@ else
 	PLANS="vm-tracer errors tracer.auto tracer.exceptions hist.auto core.auto"
 	PLANS="$PLANS real.auto real.exceptions"
 fi
-PLANS="$PLANS stats"
+PLANS="$PLANS stats maps"
 {
 	echo "# kernel $(uname -r), $(nproc) CPUs, suite $SUITE"
 	[ "$SUITE" = patched ] && run_selftest /tt/bin/tamalloc_test
