@@ -64,6 +64,7 @@ const volatile __u32 prof_stop = 0;
 #define RLIMIT_STACK_		3
 #define STACK_MAX_		(1UL << 30)
 #define ___GFP_MOVABLE_		0x08
+#define ___GFP_ZERO_		0x100
 #define ___GFP_COMP_		0x40000
 #define SIGBUS_			7
 #define SIGSEGV_		11
@@ -139,7 +140,8 @@ struct region_info {
 	__u64 vm_start;
 	__u64 vm_end;
 	__u8 kind;		/* enum tt_region */
-	__u8 pad[3];
+	__u8 special;		/* no file, own fault handler: [vdso], [vvar] */
+	__u8 pad[2];
 	__u32 vm_flags;		/* VM_READ, VM_WRITE, ... (low 32 bits) */
 	__u32 id;		/* TT_EV_REGION id, 0 until one is given */
 	__u32 dev;		/* the file's, or 0 */
@@ -153,6 +155,25 @@ enum reg_src {
 	REG_LOOKED_UP = 0,	/* classified for this fault alone */
 	REG_CACHED,		/* from the VMA cache, recorded when filled */
 	REG_FILLED,		/* looked up and put in the VMA cache */
+};
+
+/*
+ * The order-0 user page a fault allocated (kmem:mm_page_alloc, movable):
+ * do_anonymous_page() and wp_page_copy() of the zero page ask for a
+ * zeroed one (__GFP_ZERO), wp_page_copy() and do_cow_fault() for one they
+ * copy into; a write that allocates nothing reused the page.
+ */
+enum user_alloc {
+	ALLOC_NONE = 0,
+	ALLOC_ZEROED,
+	ALLOC_COPY,
+};
+
+/* Why exceptions mode holds a fault back (below). */
+enum hold {
+	HOLD_NONE = 0,
+	HOLD_HUGE,		/* may map a PMD: the order-9 allocation says */
+	HOLD_WP,		/* write to a present private page: copy or not */
 };
 
 /* A fault between its first entry and its final exit, per thread. */
@@ -171,10 +192,11 @@ struct inflight {
 	__u8 error;		/* enum tt_error */
 	__u8 retried;		/* handle_mm_fault() ran more than once */
 	__u8 order;		/* of the large folio the fault mapped */
-	__u8 held;		/* exceptions mode: emitted later */
+	__u8 held;		/* exceptions mode: enum hold, emitted later */
 	__u8 reg_new;		/* reg got a new id: send TT_EV_REGION */
 	__u8 used;		/* the slot holds a fault */
-	__u8 pad[4];
+	__u8 alloc;		/* enum user_alloc: the page it allocated */
+	__u8 pad[3];
 	struct region_info reg;
 };
 
@@ -328,11 +350,14 @@ static __always_inline void classify_vma(struct vm_area_struct *vma,
 		r->kind = TT_REG_STACK;
 	else
 		r->kind = TT_REG_ANON;
+	r->special = BPF_CORE_READ(vma, vm_ops) != NULL;
 }
 
-static __always_inline bool anon_region(__u8 region)
+/* Anonymous memory, as the fault handlers see it (vma_is_anonymous()). */
+static __always_inline bool anon_region(const struct region_info *r)
 {
-	return region != TT_REG_FILE && region != TT_REG_UNKNOWN;
+	return r->kind != TT_REG_FILE && r->kind != TT_REG_UNKNOWN &&
+	       !r->special;
 }
 
 static __always_inline __u8 access_of(__u32 pf_err, __u32 fault_flags,
@@ -360,13 +385,41 @@ static __always_inline __u8 infer_class(const struct region_info *r,
 	if (access == TT_ACC_WRITE) {
 		if (r->vm_flags & VM_SHARED_)
 			return TT_CLASS_MINOR;
-		if (prot || !anon_region(r->kind))
+		if (prot || !anon_region(r))
 			return TT_CLASS_COW;
 		return TT_CLASS_ZERO_FILL;
 	}
-	if (!prot && anon_region(r->kind) && access == TT_ACC_READ)
+	if (!prot && anon_region(r) && access == TT_ACC_READ)
 		return TT_CLASS_ZERO_PAGE;
 	return TT_CLASS_MINOR;
+}
+
+/*
+ * The class the fault's order-0 allocation proves (enum user_alloc), on a
+ * private mapping; TT_CLASS_UNKNOWN when it proves nothing. A write to a
+ * present page: a zeroed copy of the zero page (cow_zero), a copy (cow),
+ * nothing: the page was reused (minor). A missing anonymous page: a
+ * zeroed one (zero_fill), one read back from swap (minor; major is said
+ * apart). A write to a missing file page: the private copy (cow).
+ */
+static __always_inline __u8 alloc_class(const struct inflight *f,
+					__u8 access, bool prot)
+{
+	__u8 a = f->alloc;
+
+	if (f->reg.kind == TT_REG_UNKNOWN || (f->reg.vm_flags & VM_SHARED_))
+		return TT_CLASS_UNKNOWN;
+	if (prot)
+		return access != TT_ACC_WRITE ? TT_CLASS_UNKNOWN :
+		       a == ALLOC_ZEROED      ? TT_CLASS_COW_ZERO :
+		       a == ALLOC_COPY        ? TT_CLASS_COW :
+						TT_CLASS_MINOR;
+	if (anon_region(&f->reg))
+		return a == ALLOC_ZEROED ? TT_CLASS_ZERO_FILL :
+		       a == ALLOC_COPY   ? TT_CLASS_MINOR :
+					   TT_CLASS_UNKNOWN;
+	return access == TT_ACC_WRITE && a == ALLOC_COPY ? TT_CLASS_COW :
+							   TT_CLASS_UNKNOWN;
 }
 
 static __always_inline __u32 log2_slot(__u64 v)
@@ -798,39 +851,53 @@ static __always_inline void emit_exception(void *ctx, struct inflight *f,
 {
 	bool prot = f->pf_err & X86_PF_PROT_;
 	__u8 access = access_of(f->pf_err, 0, true);
-	__u8 class = infer_class(&f->reg, access, prot);
+	__u8 class = infer_class(&f->reg, access, prot), proven;
+	__u32 flags = prot ? TT_F_PROT : 0;
 
-	if (f->error)
+	if (f->error) {
 		class = TT_CLASS_ERROR;
-	else if (f->order && class == TT_CLASS_ZERO_FILL)
+	} else if (f->order && class == TT_CLASS_ZERO_FILL) {
 		class = TT_CLASS_HUGE_ZERO_FILL;
-	emit_fault(ctx, f, id, access, class, prot ? TT_F_PROT : 0, 0);
+	} else if (f->held) {
+		/* mm_page_alloc followed it, or nothing did until the thread
+		 * faulted again or exited */
+		proven = alloc_class(f, access, prot);
+		if (proven != TT_CLASS_UNKNOWN) {
+			class = proven;
+			flags |= TT_F_EXACT_CLASS;
+		}
+	}
+	emit_fault(ctx, f, id, access, class, flags, 0);
 }
 
 /*
- * exceptions mode and THP: a not-present fault on an anonymous VMA that
- * can take a huge page at that address may map 512 pages, which only the
- * allocation that follows tells (mm_page_alloc). Such a fault is held in
- * the in-flight table until then, or until the thread's next exception
- * or exit says it mapped one page. held_faults lets every other fault
- * skip the table.
+ * exceptions mode has no end of fault; the allocation that follows an
+ * exception on the same thread tells what it did (mm_page_alloc):
+ * - THP: a not-present fault on an anonymous VMA that can take a huge
+ *   page at that address may map 512 pages (an order-9 folio);
+ * - a write to a present private page copies the zero page (a zeroed
+ *   page), copies a page, or reuses it (nothing).
+ * Such a fault is held in the in-flight table until then, or until the
+ * thread's next exception or exit says nothing was allocated.
+ * held_faults lets every other fault skip the table.
  */
 static __always_inline bool may_be_huge(const struct inflight *f)
 {
 	__u64 huge = f->addr & ~(PMD_SIZE_ - 1);
 	__u32 vmf = f->reg.vm_flags;
 
-	if (thp_enabled == TT_THP_NEVER || !anon_region(f->reg.kind) ||
+	if (thp_enabled == TT_THP_NEVER || !anon_region(&f->reg) ||
 	    f->reg.kind == TT_REG_NAMED || (vmf & VM_NOHUGEPAGE_) ||
 	    !((vmf & VM_HUGEPAGE_) || thp_enabled == TT_THP_ALWAYS))
 		return false;
 	return huge >= f->reg.vm_start && huge + PMD_SIZE_ <= f->reg.vm_end;
 }
 
-/* Hold @f back; without a slot, say it now as one page. */
-static __always_inline void hold(void *ctx, struct inflight *f, __u64 id)
+/* Hold @f back for @why; without a slot, say it now as inferred. */
+static __always_inline void hold(void *ctx, struct inflight *f, __u64 id,
+				 __u8 why)
 {
-	f->held = 1;
+	f->held = why;
 	if (!inflight_set(f)) {
 		f->held = 0;
 		emit_exception(ctx, f, id);
@@ -860,9 +927,9 @@ static __always_inline void flush_held(void *ctx, __u64 id)
 
 	if (!f || !f->held)
 		return;
-	f->held = 0;
-	f->used = 0;
 	emit_exception(ctx, f, id);
+	f->held = HOLD_NONE;
+	f->used = 0;
 	__sync_fetch_and_sub(&held_faults, 1);
 }
 
@@ -907,9 +974,16 @@ static __always_inline void on_exception(void *ctx, __u64 address,
 		return;
 	/* Only user-mode faults: a syscall's later allocations (readahead,
 	 * populate) would pass for a kernel-mode fault's folio. */
-	if (!f.error && !prot && origin == TT_ORIGIN_USER && may_be_huge(&f)) {
-		hold(ctx, &f, id);
-		return;
+	if (!f.error && origin == TT_ORIGIN_USER) {
+		if (!prot && may_be_huge(&f)) {
+			hold(ctx, &f, id, HOLD_HUGE);
+			return;
+		}
+		if (prot && (pf_err & X86_PF_WRITE_) &&
+		    alloc_class(&f, TT_ACC_WRITE, true) != TT_CLASS_UNKNOWN) {
+			hold(ctx, &f, id, HOLD_WP);
+			return;
+		}
 	}
 	emit_exception(ctx, &f, id);
 }
@@ -1052,6 +1126,7 @@ static __always_inline __u8 exit_class(struct inflight *f, __u8 access,
 				       unsigned int ret, __u32 *flags)
 {
 	bool prot = f->have_pf && (f->pf_err & X86_PF_PROT_);
+	__u8 proven;
 
 	*flags |= TT_F_EXACT_CLASS;
 	if (ret & VM_FAULT_ERROR_) {
@@ -1061,7 +1136,7 @@ static __always_inline __u8 exit_class(struct inflight *f, __u8 access,
 	if (f->class)
 		return f->class;
 	/* mm_page_alloc saw a large folio for an anonymous fault (fentry) */
-	if (f->order && anon_region(f->reg.kind) && !prot &&
+	if (f->order && anon_region(&f->reg) && !prot &&
 	    access == TT_ACC_WRITE) {
 		*flags &= ~TT_F_EXACT_CLASS;
 		return TT_CLASS_HUGE_ZERO_FILL;
@@ -1069,9 +1144,12 @@ static __always_inline __u8 exit_class(struct inflight *f, __u8 access,
 	/* mm_account_fault(): a fault that needed a retry is major */
 	if ((ret & VM_FAULT_MAJOR_) || (f->fault_flags & FAULT_FLAG_TRIED_))
 		return TT_CLASS_MAJOR;
+	proven = alloc_class(f, access, prot);
+	if (proven != TT_CLASS_UNKNOWN)
+		return proven;
 	*flags &= ~TT_F_EXACT_CLASS;
 	/* Not zero-filled (patched mode would have said so), not major. */
-	if (mode == TT_MODE_PATCHED && anon_region(f->reg.kind))
+	if (mode == TT_MODE_PATCHED && anon_region(&f->reg))
 		return prot && access == TT_ACC_WRITE ? TT_CLASS_COW :
 		       TT_CLASS_MINOR;
 	return infer_class(&f->reg, access, prot);
@@ -1098,7 +1176,7 @@ static __always_inline void fault_exit(void *ctx, unsigned long address,
 		flags |= TT_F_PROT * !!(f->pf_err & X86_PF_PROT_);
 	flags |= TT_F_RETRIED * f->retried;
 	/* A large folio in a file fault is readahead's, not the mapping */
-	if (!anon_region(f->reg.kind))
+	if (!anon_region(&f->reg))
 		f->order = 0;
 	access = access_of(f->pf_err, f->fault_flags, f->have_pf);
 	emit_fault(ctx, f, id, access, exit_class(f, access, ret, &flags),
@@ -1159,12 +1237,40 @@ int BPF_PROG(anon_zero_fill, struct vm_area_struct *vma,
 }
 
 /*
- * fentry mode: the large folio (THP, or mTHP on 6.8+) allocated while a
- * traced thread is inside handle_mm_fault() is the one the fault maps;
- * exceptions mode: a PMD folio allocated after a held fault (above).
- * Most allocations are order 0: that test comes first, it is the cost.
- * An mTHP folio that fails its memcg charge is freed and a smaller one
- * tried: the last order seen wins, an order-0 fallback is not seen.
+ * An order-0 user page (movable: not a page table or a kernel buffer)
+ * allocated while a traced thread is inside handle_mm_fault(), or in the
+ * exception of its held fault: the first one is the fault's (a
+ * do_cow_fault() copy is allocated before the file page is read).
+ */
+static __always_inline void user_page_alloc(void *ctx, gfp_t gfp)
+{
+	__u8 a = gfp & ___GFP_ZERO_ ? ALLOC_ZEROED : ALLOC_COPY;
+	__u64 id;
+	struct inflight *f;
+
+	if (mode == TT_MODE_EXCEPTIONS && !held_faults)
+		return;
+	id = bpf_get_current_pid_tgid();
+	if (!traced(id))
+		return;
+	f = inflight_get();
+	if (!f)
+		return;
+	if (f->started) {
+		if (!f->alloc)
+			f->alloc = a;
+	} else if (f->held && in_held_fault(f)) {
+		f->alloc = a;	/* a THP fault that fell back: one page */
+		flush_held(ctx, id);
+	}
+}
+
+/*
+ * The large folio (THP, or mTHP on 6.8+) allocated while a traced thread
+ * is inside handle_mm_fault() is the one the fault maps (fentry mode), or
+ * a PMD folio allocated after a held fault (exceptions mode). An mTHP
+ * folio that fails its memcg charge is freed and a smaller one tried: the
+ * last order seen wins. Order-0 pages: user_page_alloc().
  */
 SEC("tp_btf/mm_page_alloc")
 int BPF_PROG(mm_page_alloc, struct page *page, unsigned int order,
@@ -1172,8 +1278,13 @@ int BPF_PROG(mm_page_alloc, struct page *page, unsigned int order,
 {
 	struct inflight *f;
 
-	if (!order || !page || (gfp_flags & (___GFP_COMP_ | ___GFP_MOVABLE_)) !=
-				   (___GFP_COMP_ | ___GFP_MOVABLE_))
+	if (!page || !(gfp_flags & ___GFP_MOVABLE_))
+		return 0;
+	if (!order) {
+		user_page_alloc(ctx, gfp_flags);
+		return 0;
+	}
+	if (!(gfp_flags & ___GFP_COMP_))
 		return 0;
 	f = inflight_get();
 	if (!f)

@@ -108,10 +108,14 @@ run_selftest() (
 	done < /tmp/selftest.tap
 )
 
-# jawk PROGRAM FILE: awk with the NDJSON helpers (no gawk -e needed).
+# jawk PROGRAM FILE...: awk with the NDJSON helpers (no gawk -e needed).
 # Callers set HERE to the tests/ directory.
-jawk() { awk "$(cat "$HERE/ndjson.awk")
-$1" "$2"; }
+jawk() {
+	_prog=$1
+	shift
+	awk "$(cat "$HERE/ndjson.awk")
+$_prog" "$@"
+}
 
 # -m MODE for tamtrace, nothing for MODE=auto.
 modeflag() { [ "$MODE" = auto ] || echo "-m $MODE"; }

@@ -50,9 +50,16 @@ run_held() {
 		i=$((i + 1))
 	done
 	cpid=$(awk '$1 == "pid" { print $2 }' "$TMP/held.info")
-	"$TT" -j $(modeflag) -f -p "$cpid" -o "$TMP/$name.json" 2> "$TMP/$name.err" &
-	tpid=$!
-	wait_attached "$TMP/$name.err"
+	# One tracer, or with TRACERS="MODE..." one per mode at once, each
+	# to $TMP/NAME.MODE.json
+	tpids=
+	for m in ${TRACERS:--}; do
+		out=$TMP/$name.json flag=$(modeflag)
+		[ "$m" = - ] || out=$TMP/$name.$m.json flag="-m $m"
+		"$TT" -j $flag -f -p "$cpid" -o "$out" 2> "${out%.json}.err" &
+		tpids="$tpids $!"
+		wait_attached "${out%.json}.err"
+	done
 	ppid=
 	if [ -n "$PERF" ]; then
 		# perf starts disabled, and acks the "enable": then it counts.
@@ -69,8 +76,10 @@ run_held() {
 	fi
 	kill -USR1 "$hpid"
 	wait "$hpid"
-	wait "$tpid"
-	RC=$?
+	RC=0
+	for p in $tpids; do
+		wait "$p" || RC=$?
+	done
 	[ -z "$ppid" ] || { wait "$ppid"; exec 8>&- 9>&-; }
 	KERNEL=$(awk '$1 ~ /flt$/ { n += $2 } END { print n }' "$TMP/held.info")
 	STATUS=$(awk '$1 == "status" { print $2 }' "$TMP/held.info")
@@ -108,6 +117,46 @@ oracle() {
 		fail "$T.$name" "rc $RC, status $STATUS, lost $lost: tamtrace $tt, kernel $KERNEL (+$extra allowed), failed $errs (want $want_err): $(tail -2 "$TMP/$name.err" | tr '\n' ' ')"
 	fi
 	[ -n "$PERF" ] && perf_check "$name"
+}
+
+# agree NAME CMD...: the patched kernel's three modes on the same process
+# at once. patched mode is the truth (its zero-fill classes come from
+# the kernel's own tracepoints); each fault fentry and exceptions mode
+# saw is matched with the truth's by thread, page and order of faults
+# there (exceptions mode sees no gup fault: those are left out of its
+# truth). They pass with the same count, at least 99 % of the classes
+# the truth's, and every fault they say is exact of the truth's class.
+agree() {
+	name=$1
+	shift
+	TRACERS="patched fentry exceptions" run_held "$name" "$@"
+	for m in fentry exceptions; do
+		jawk 'FNR == 1 { f++ }
+		jtype() != "fault" ||
+			(f == 1 && m == "exceptions" && jstr("origin") == "gup") { next }
+		{ k = jnum("tid") " " jnum("page"); k = k " " seq[f, k]++
+		  c = jstr("class"); x = $0 ~ /"exact":true/ }
+		f == 1 { truth[k] = c; tn[c]++; total++; next }
+		{ mn[c]++; seen++; ex += x; cls[c] = cls[truth[k]] = 1 }
+		!(k in truth) { lone++; next }
+		truth[k] == c { same++; next }
+		x && !bad++ { why = "tid,page,nth " k ": " truth[k] " said " c }
+		END {
+			for (c in cls) t = t sprintf(" %s=%d/%d", c, tn[c], mn[c])
+			printf "%d %d %d %d %d %d|%s|%s\n", total, seen, same, ex,
+				bad, lone, t, why
+		}' m=$m "$TMP/$name.patched.json" "$TMP/$name.$m.json" > "$TMP/agree"
+		IFS='|' read -r nums table why < "$TMP/agree"
+		set -- $nums
+		echo "# $T.$name.$m: patched/$m$table; $3 of $1 the same class, $4 said exact, $6 not in patched's"
+		if [ "$RC" = 0 ] && [ "$STATUS" = 0 ] && [ "$1" -gt 0 ] &&
+			[ "$1" = "$2" ] && [ "$5" = 0 ] &&
+			[ $(($3 * 100)) -ge $(($1 * 99)) ]; then
+			pass "$T.$name.$m"
+		else
+			fail "$T.$name.$m" "rc $RC, status $STATUS: patched $1 faults, $m $2, $3 the same class, $5 exact ones not ($why)"
+		fi
+	done
 }
 
 # perf's exception counts: user-mode ones are tamtrace's user faults and
@@ -191,21 +240,52 @@ thp_pages() {
 	fi
 }
 
+# need PROGRAM...: true if all are here, else each case of $name skips.
+need() {
+	for b in "$@"; do
+		[ -x "$b" ] && continue
+		if [ "$MODE" = agree ]; then
+			skip "$T.$name.fentry" "no $b here"
+			skip "$T.$name.exceptions" "no $b here"
+			return 1
+		fi
+		skip "$T.$name" "no $b here"
+		[ -n "$PERF" ] && skip "$T.$name.perf" "no $b here"
+		return 1
+	done
+}
+
+# MODE agree (the patched kernel): the modes side by side, two cases
+# per workload.
+if [ "$MODE" = agree ]; then
+	plan "$T" 12
+	name=faulter
+	agree faulter "$BIN/faulter" --mmap --pages 64
+	name=failed-faults
+	agree failed-faults "$BIN/segv" 100
+	for w in sort xz-threads sh-pipeline dd; do
+		name=$w
+		case $w in
+		sort) need /usr/bin/sort &&
+			agree sort /usr/bin/sort -n "$TMP/numbers" -o "$TMP/sorted" ;;
+		xz-threads) need /usr/bin/xz &&
+			agree xz-threads /usr/bin/xz -T2 -1 -k -f "$TMP/numbers" ;;
+		sh-pipeline) need /usr/bin/seq /usr/bin/sort /usr/bin/tail &&
+			agree sh-pipeline sh -c "/usr/bin/seq $LINES | /usr/bin/sort -rn | /usr/bin/tail -1 > /dev/null" ;;
+		dd) need /usr/bin/dd &&
+			agree dd /usr/bin/dd if=/dev/zero of=/dev/null bs=${READ_MB}M count=1 ;;
+		esac
+	done
+	rm -rf "$TMP"
+	exit 0
+fi
+
 # Cases: one line each (thp_pages two), the oracle's two on a host with
 # perf.
 n=9
 [ -n "$PERF" ] && n=16
 plan "$T" $n
 trap 'thp_restore; plan_end' EXIT	# plan's trap, THP set back first
-
-need() {
-	for b in "$@"; do
-		[ -x "$b" ] && continue
-		skip "$T.$name" "no $b here"
-		[ -n "$PERF" ] && skip "$T.$name.perf" "no $b here"
-		return 1
-	done
-}
 
 name=sort
 need /usr/bin/sort &&

@@ -94,8 +94,8 @@ static const char *hint_fentry(int err)
  */
 static const char *const patched_progs[] = {
 	"page_fault_user", "page_fault_kernel", "signal_generate",
-	"mm_fault_enter", "mm_fault_exit", "anon_zero_fill", "thread_exit",
-	NULL,
+	"mm_fault_enter", "mm_fault_exit", "anon_zero_fill", "mm_page_alloc",
+	"thread_exit", NULL,
 };
 static const char *const fentry_progs[] = {
 	"page_fault_user", "page_fault_kernel", "signal_generate",
@@ -110,8 +110,9 @@ const struct tt_mode_desc tt_modes[TT_MODE_COUNT] = {
 	[TT_MODE_PATCHED] = {
 		.name = "patched",
 		.exact = "address, access, origin, latency, errors, major, "
-			 "zero-fill class (mm_fault tracepoints)",
-		.inferred = "cow/minor from the x86 error code",
+			 "zero-fill classes (mm_fault tracepoints), cow and "
+			 "page reuse (the fault's page allocation)",
+		.inferred = "other minor faults",
 		.has_latency = true,
 		.progs = patched_progs,
 		.probe = probe_patched,
@@ -119,8 +120,11 @@ const struct tt_mode_desc tt_modes[TT_MODE_COUNT] = {
 	},
 	[TT_MODE_FENTRY] = {
 		.name = "fentry",
-		.exact = "address, access, origin, latency, errors, major",
-		.inferred = "class from the x86 error code and the VMA",
+		.exact = "address, access, origin, latency, errors, major, "
+			 "zero_fill, cow_zero, cow and page reuse (the "
+			 "fault's page allocation)",
+		.inferred = "zero_page and other minor faults from the x86 "
+			    "error code and the VMA",
 		.has_latency = true,
 		.progs = fentry_progs,
 		.probe = probe_fentry,
@@ -128,9 +132,12 @@ const struct tt_mode_desc tt_modes[TT_MODE_COUNT] = {
 	},
 	[TT_MODE_EXCEPTIONS] = {
 		.name = "exceptions",
-		.exact = "address, ip, access, origin",
-		.inferred = "class and errors from the x86 error code and "
-			    "the VMA; no latency, no get_user_pages() faults",
+		.exact = "address, ip, access, origin; cow_zero, cow and "
+			 "page reuse of user-mode writes (the page allocation "
+			 "that follows)",
+		.inferred = "other classes and errors from the x86 error "
+			    "code and the VMA; no latency, no get_user_pages() "
+			    "faults",
 		.has_latency = false,
 		.progs = exceptions_progs,
 		.probe = probe_exceptions,

@@ -51,12 +51,6 @@ static void set_autoload(struct tamtrace_bpf *s, const struct tracer_cfg *c)
 			bpf_program__set_autoload(p,
 						  mode_has_prog(c->mode, name));
 	}
-	/* exceptions mode uses them only to say held THP faults */
-	if (c->mode == TT_MODE_EXCEPTIONS &&
-	    s->rodata->thp_enabled == TT_THP_NEVER) {
-		bpf_program__set_autoload(s->progs.mm_page_alloc, false);
-		bpf_program__set_autoload(s->progs.thread_exit, false);
-	}
 	/* The tamalloc syscall exists only on the patched kernel. */
 	bpf_program__set_autoload(s->progs.tamalloc_enter, c->with_tamalloc);
 	bpf_program__set_autoload(s->progs.tamalloc_exit, c->with_tamalloc);

@@ -6,6 +6,7 @@ if [ "$SUITE" = patched ]; then
 	for mode in patched fentry exceptions; do
 		sh /tt/tests/realprog.sh "$mode"
 	done
+	sh /tt/tests/realprog.sh agree
 else
 	sh /tt/tests/realprog.sh auto
 	sh /tt/tests/realprog.sh exceptions

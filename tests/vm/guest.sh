@@ -12,7 +12,7 @@ if [ "$SUITE" = patched ]; then
 	PLANS="tamalloc_test vm-tracer errors tracer.patched hist.patched"
 	PLANS="$PLANS tracer.fentry hist.fentry tracer.exceptions hist.exceptions"
 	PLANS="$PLANS core.auto core.fentry core.exceptions"
-	PLANS="$PLANS real.patched real.fentry real.exceptions"
+	PLANS="$PLANS real.patched real.fentry real.exceptions real.agree"
 else
 	PLANS="vm-tracer errors tracer.auto tracer.exceptions hist.auto core.auto"
 	PLANS="$PLANS real.auto real.exceptions"
