@@ -142,6 +142,9 @@ static __always_inline void note_vma(const struct inflight *f, __u32 tgid)
 	vi.vm_end = f->reg.vm_end;
 	vi.first_ns = f->start_ns;
 	vi.region = f->reg.kind;
+	vi.dev = f->reg.dev;
+	vi.ino = f->reg.ino;
+	vi.pgoff = f->reg.pgoff;
 	__builtin_memcpy(vi.name, f->reg.name, sizeof(vi.name));
 	bpf_map_update_elem(&vmas, &vk, &vi, BPF_NOEXIST);
 }

@@ -121,7 +121,10 @@ struct tt_vma_info {
 	__u64 vm_end;
 	__u64 first_ns;		/* start of the fault that recorded it */
 	__u8 region;		/* enum tt_region */
-	__u8 pad[7];
+	__u8 pad[3];
+	__u32 dev;		/* the file's (kernel dev_t), or 0 */
+	__u64 ino;		/* the file's inode number, or 0 */
+	__u64 pgoff;		/* file offset of vm_start, in pages */
 	char name[TT_NAME_LEN];
 };
 

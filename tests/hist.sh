@@ -15,10 +15,10 @@ KIND=--mmap
 # csv-pages, region-totals, latency, stacks, overflow, heatmap, and
 # three stack cases of a short-lived PIE; with tamalloc(), its untouched
 # bytes too; then the layouts workload, run twice (merge, split,
-# no-overlap, remap-names each), shared-anon-label and
-# heatmap-real-program. A failed first run ends the script early, and
-# the plan reports that.
-if [ "$KIND" = --tamalloc ]; then plan "$T" 20; else plan "$T" 19; fi
+# no-overlap, remap-names each), hard-link-one-name, shared-anon-label
+# and heatmap-real-program. A failed first run ends the script early,
+# and the plan reports that.
+if [ "$KIND" = --tamalloc ]; then plan "$T" 21; else plan "$T" 20; fi
 
 "$BIN/tamtrace" hist $(modeflag) --csv "$TMP/p.csv" --stacks "$TMP/s.folded" \
 	--heatmap "$TMP/h.svg" -o "$TMP/summary" -- "$BIN/faulter" $KIND \
@@ -183,6 +183,33 @@ for L in 0 400; do
 		fail "$T.remap-names.$L" "file a's page: '$la', maps said $na (then $nb)"
 	fi
 done
+# One file mapped under two names, c.dat and its hard link d.dat (maps
+# shows each mapping under the name it was opened by): hist's regions
+# name it one way, by a path maps showed. Lingering run: snapshots saw
+# both names.
+la=$(awk '$1 == "link_a" { print $2 }' "$TMP/li.400")
+lb=$(awk '$1 == "link_b" { print $2 }' "$TMP/li.400")
+na=$(sed -n 's/^link_a [0-9]* //p' "$TMP/li.400")
+nb=$(sed -n 's/^link_b [0-9]* //p' "$TMP/li.400")
+# The labels of the regions holding c's first page and d's last ones.
+names=$(awk -v a="${la:-0}" -v b="${lb:-0}" '
+	{ ina = $1 <= a + 0 && a + 0 < $2; inb = $1 <= b + 0 && b + 0 < $2 }
+	ina || inb {
+		fa += ina; fb += inb; l = $0
+		for (i = 0; i < 5; i++)
+			sub(/^[^ ]* /, "", l)
+		print l
+	}
+	END { if (!fa || !fb) print "(none for c or d)" }' "$TMP/lr.400" |
+	sort -u)
+if [ -z "$na" ] || [ "$na" = "$nb" ]; then
+	fail "$T.hard-link-one-name" "maps did not show two names: '$na', '$nb'"
+elif [ "$names" = "file:$na" ] || [ "$names" = "file:$nb" ]; then
+	pass "$T.hard-link-one-name"
+else
+	fail "$T.hard-link-one-name" \
+		"hist: $(echo $names), maps said $na and $nb"
+fi
 # Shared anonymous memory: the same name in hist as in the stream, and
 # one that says what it is (maps: /dev/zero (deleted)).
 "$BIN/tamtrace" $(modeflag) -j -o "$TMP/ls.json" -- "$BIN/layouts" \

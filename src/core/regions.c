@@ -8,9 +8,9 @@
 #include "procstats.h"
 #include "regions.h"
 
-#define CACHE_SLOTS 1024
 #define DELETED " (deleted)"
 #define MAX_SEEN (1 << 16)	/* mappings the snapshots keep, ~20 MB */
+#define MAX_FILES (1 << 16)	/* files named, a few MB with their paths */
 
 /* ---- labels ---- */
 
@@ -23,24 +23,6 @@ static const char *undeleted(const char *path, char *buf, size_t len)
 		n -= d;
 	snprintf(buf, len, "%.*s", (int)n, path);
 	return buf;
-}
-
-bool region_same_file(const char *name, const char *path)
-{
-	char buf[REGION_PATH_LEN];
-	const char *p = undeleted(path, buf, sizeof(buf)), *base;
-	size_t n = strlen(name);
-
-	if (!strcmp(name, "dev/zero"))	/* shared anonymous memory */
-		return !strcmp(p, "/dev/zero") ||
-		       !strncmp(p, "[anon_shmem:", 12);
-	if (p[0] != '/' || !n)
-		return false;
-	base = strrchr(p, '/') + 1;
-	/* BPF keeps TT_NAME_LEN - 1 bytes of the name. */
-	if (n == TT_NAME_LEN - 1)
-		return !strncmp(base, name, n);
-	return !strcmp(base, name);
 }
 
 /* Shared memory without a file of its own, by what maps or BPF say. */
@@ -138,56 +120,108 @@ bool maps_parse(const char *line, struct maps_entry *m)
 	return true;
 }
 
+/* ---- one name per file ---- */
+
 /*
- * The path of the file BPF recorded as @name at @vm_start, from maps
- * now: the mapping there if it is that file, else the same file
- * elsewhere (one path per file), else nothing (the file is gone: never
- * the name of what replaced it).
+ * The name the run gives each file, by (dev, ino): the first path maps
+ * showed for it. maps names a file by the path it was opened by, and
+ * hard links or bind mounts give one file several.
  */
-static bool maps_path(__u32 pid, __u64 vm_start, const char *name,
-		      char *out, size_t len)
+struct file_name {
+	__u32 dev;
+	__u64 ino;		/* 0: a free slot */
+	char *path;
+};
+
+static struct file_name *names;
+static size_t names_cap, names_used;
+
+static struct file_name *name_slot(struct file_name *t, size_t cap,
+				   __u32 dev, __u64 ino)
 {
-	struct maps_entry *m;
-	int found = 0;
-	size_t i, n;
+	__u64 h = (ino ^ (__u64)dev << 40) * 0x9E3779B97F4A7C15ULL;
+	size_t i = (h >> 32) & (cap - 1);
 
-	if (maps_read(pid, &m, &n)) {
-		free(m);
-		return false;
-	}
-	for (i = 0; i < n && found < 2; i++) {
-		bool here = vm_start >= m[i].start && vm_start < m[i].end;
-
-		if (m[i].kind != TT_REG_FILE ||
-		    !region_same_file(name, m[i].name))
-			continue;
-		if (!found || here)
-			snprintf(out, len, "%s", m[i].name);
-		found = here ? 2 : 1;
-	}
-	free(m);
-	return found;
+	while (t[i].ino && (t[i].ino != ino || t[i].dev != dev))
+		i = (i + 1) & (cap - 1);
+	return &t[i];
 }
 
-/*
- * The path of the file @dev, @ino that @pid maps, from maps now, or NULL
- * when it maps it no more. One path per file: the first found is kept.
- */
+/* Room for one more name: the table doubles past half full. */
+static bool names_room(void)
+{
+	size_t cap = names_cap ? names_cap * 2 : 256, i;
+	struct file_name *t;
+
+	if (2 * (names_used + 1) <= names_cap)
+		return true;
+	if (names_used >= MAX_FILES)
+		return false;
+	t = calloc(cap, sizeof(*t));
+	if (!t)
+		return false;
+	for (i = 0; i < names_cap; i++) {
+		struct file_name *n = &names[i];
+
+		if (n->ino)
+			*name_slot(t, cap, n->dev, n->ino) = *n;
+	}
+	free(names);
+	names = t;
+	names_cap = cap;
+	return true;
+}
+
+const char *region_file_name(__u32 dev, __u64 ino, const char *path)
+{
+	struct file_name *s = NULL;
+
+	if (!ino)
+		return path;
+	if (names_cap) {
+		s = name_slot(names, names_cap, dev, ino);
+		if (s->ino)
+			return s->path;
+	}
+	if (!path || !names_room())
+		return path;	/* no room: named as maps says */
+	s = name_slot(names, names_cap, dev, ino);
+	s->path = strdup(path);
+	if (!s->path)
+		return path;
+	s->dev = dev;
+	s->ino = ino;
+	names_used++;
+	return s->path;
+}
+
+bool region_file_alias(const struct maps_entry *m, char *buf, size_t len)
+{
+	char a[REGION_PATH_LEN], b[REGION_PATH_LEN];
+	const char *name;
+
+	if (m->kind != TT_REG_FILE)
+		return false;
+	name = region_file_name(m->dev, m->ino, m->name);
+	if (!name || !strcmp(undeleted(name, a, sizeof(a)),
+			     undeleted(m->name, b, sizeof(b))))
+		return false;
+	/* Deleted or not, as this mapping's file is now */
+	snprintf(buf, len, "%s%s", a, strcmp(b, m->name) ? DELETED : "");
+	return true;
+}
+
 const char *region_file_path(__u32 pid, __u32 dev, __u64 ino,
 			     char *buf, size_t len)
 {
-	static struct {
-		__u32 dev;
-		__u64 ino;
-		char path[REGION_PATH_LEN];
-	} files[CACHE_SLOTS];
-	size_t i, n, slot = (ino * 0x9E3779B97F4A7C15ULL ^ dev) % CACHE_SLOTS;
+	const char *p = region_file_name(dev, ino, NULL);
 	struct maps_entry *m;
+	size_t i, n;
 
 	if (!ino)
 		return NULL;
-	if (files[slot].ino == ino && files[slot].dev == dev)
-		return snprintf(buf, len, "%s", files[slot].path), buf;
+	if (p)
+		return snprintf(buf, len, "%s", p), buf;
 	if (maps_read(pid, &m, &n)) {
 		free(m);
 		return NULL;
@@ -196,70 +230,10 @@ const char *region_file_path(__u32 pid, __u32 dev, __u64 ino,
 		if (m[i].kind == TT_REG_FILE && m[i].dev == dev &&
 		    m[i].ino == ino)
 			break;
-	if (i < n) {
-		files[slot].dev = dev;
-		files[slot].ino = ino;
-		snprintf(files[slot].path, sizeof(files[slot].path), "%s",
-			 m[i].name);
-		snprintf(buf, len, "%s", m[i].name);
-	}
+	if (i < n)
+		snprintf(buf, len, "%s", region_file_name(dev, ino, m[i].name));
 	free(m);
 	return i < n ? buf : NULL;
-}
-
-struct path_slot {
-	__u32 pid;
-	__u64 vm_start;
-	char name[TT_NAME_LEN];
-	char path[REGION_PATH_LEN];	/* "" if maps did not have it */
-};
-
-static struct path_slot cache[CACHE_SLOTS];
-/* The last path found per file name: the same file, the same path. */
-static struct path_slot by_name[CACHE_SLOTS];
-
-static __u64 hash_name(const char *s)
-{
-	__u64 h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
-static const char *file_path(__u32 pid, __u64 vm_start, const char *name)
-{
-	__u64 h = (vm_start >> 12) * 0x9E3779B97F4A7C15ULL ^ pid ^
-		  hash_name(name);
-	struct path_slot *s = &cache[h % CACHE_SLOTS];
-	struct path_slot *n = &by_name[hash_name(name) % CACHE_SLOTS];
-
-	if (s->pid != pid || s->vm_start != vm_start ||
-	    strncmp(s->name, name, TT_NAME_LEN)) {
-		s->pid = pid;
-		s->vm_start = vm_start;
-		snprintf(s->name, sizeof(s->name), "%.*s", TT_NAME_LEN - 1,
-			 name);
-		if (!maps_path(pid, vm_start, name, s->path, sizeof(s->path)))
-			s->path[0] = 0;
-	}
-	if (s->path[0]) {
-		*n = *s;
-		return s->path;
-	}
-	if (!strncmp(n->name, name, TT_NAME_LEN) && n->path[0])
-		return n->path;
-	return NULL;
-}
-
-const char *region_label(__u8 region, const char *name, __u32 pid,
-			 __u64 vm_start, char *buf, size_t len)
-{
-	char nm[TT_NAME_LEN + 1];
-
-	snprintf(nm, sizeof(nm), "%.*s", TT_NAME_LEN, name);
-	return region_text(region, nm, region == TT_REG_FILE ?
-			   file_path(pid, vm_start, nm) : NULL, buf, len);
 }
 
 /* ---- snapshots ---- */

@@ -12,24 +12,19 @@
 
 #define REGION_PATH_LEN 256
 
-/* "tamalloc", "heap", "stack", "anon", "file:<path>", "shared-anon",
- * "sysv-shm:<key>", "memfd:<name>" or the anon name, from the parts a
- * histogram keeps. File paths come from /proc/PID/maps when the file is
- * still mapped there under the name BPF recorded, else the recorded
- * base name. */
-const char *region_label(__u8 region, const char *name, __u32 pid,
-			 __u64 vm_start, char *buf, size_t len);
-/* The label of @kind with the name BPF recorded (@name) or, better, the
- * path /proc/PID/maps shows (@path, NULL if unknown). */
+/* The label of @kind: "tamalloc", "heap", "stack", "anon",
+ * "file:<path>", "shared-anon", "sysv-shm:<key>", "memfd:<name>" or the
+ * anon name, with the name BPF recorded (@name) or, better, the path
+ * /proc/PID/maps shows (@path, NULL if unknown). */
 const char *region_text(__u8 kind, const char *name, const char *path,
 			char *buf, size_t len);
 /* The path of the file @dev, @ino that @pid maps (/proc/PID/maps), in
- * @buf; NULL if it maps it no more. */
+ * @buf, as region_file_name() names it; NULL if it maps it no more. */
 const char *region_file_path(__u32 pid, __u32 dev, __u64 ino,
 			     char *buf, size_t len);
-/* True if the file BPF recorded as @name (its dentry name) may be the
- * one maps shows as @path. */
-bool region_same_file(const char *name, const char *path);
+/* The one path the run names file @dev, @ino by: the first one given
+ * (@path; NULL only looks it up), or NULL if none was. */
+const char *region_file_name(__u32 dev, __u64 ino, const char *path);
 
 /* One line of /proc/PID/maps. */
 struct maps_entry {
@@ -43,6 +38,9 @@ struct maps_entry {
 };
 
 bool maps_parse(const char *line, struct maps_entry *m);
+/* True if the file of @m has a name other than @m's path in this run
+ * (region_file_name()): then that name, " (deleted)" as @m, in @buf. */
+bool region_file_alias(const struct maps_entry *m, char *buf, size_t len);
 /* Every line of /proc/@tgid/maps in *@out, to free even on error; 0,
  * or -errno: -ESRCH also when there are none (a zombie, a kernel
  * thread). */

@@ -35,18 +35,13 @@ struct span {
 struct builder {
 	struct histdata *d;
 	const struct maps_log *log;
+	struct maps_log canon;	/* the log renamed, if canon_log() had to */
 	struct ident *ids;
 	size_t nids, idcap;
 	int last_id;
 	struct span *spans;
 	size_t nspans, spcap, nlive;
 	size_t *seen;		/* log->seen by tgid and start */
-	struct {
-		__u32 tgid;
-		char name[TT_NAME_LEN];
-		const char *path;
-	} paths[64];		/* canon_path()'s answers */
-	size_t npaths;
 	__u64 maxlen;
 	const struct vma_row **cand;	/* VMAs over the current block */
 	size_t ncand, candcap;
@@ -186,8 +181,11 @@ static bool compatible(const struct vma_row *r, const struct maps_entry *m)
 		return true;
 	switch (r->info.region) {
 	case TT_REG_FILE:
-		return m->kind == TT_REG_FILE &&
-		       region_same_file(r->info.name, m->name);
+		/* The same file, at the same offset for the same address */
+		return m->kind == TT_REG_FILE && m->dev == r->info.dev &&
+		       m->ino == r->info.ino &&
+		       m->offset + (r->key.vm_start - m->start) ==
+			       r->info.pgoff << TT_PAGE_SHIFT;
 	case TT_REG_NAMED:
 	case TT_REG_TAMALLOC:
 		return m->kind == r->info.region &&
@@ -243,39 +241,33 @@ static const struct maps_seen *pick_seen(const struct builder *b, __u32 tgid,
 	return best;
 }
 
-/* The path maps showed for the file BPF recorded as @name: in this
- * process first, else in any; NULL if no snapshot saw it. */
-static const char *find_path(const struct builder *b, __u32 tgid,
-			     const char *name)
+/*
+ * The log with each file under the one name the run gives it
+ * (region_file_alias()): all rows of a file say the same path. A copy,
+ * made only when a mapping names its file otherwise (a hard link).
+ */
+static int canon_log(struct builder *b)
 {
-	const struct maps_seen *s, *any = NULL;
+	const struct maps_log *l = b->log;
+	char name[REGION_PATH_LEN];
 	size_t i;
 
-	for (i = 0; i < b->log->nseen; i++) {
-		s = &b->log->seen[i];
-		if (s->m.kind != TT_REG_FILE ||
-		    !region_same_file(name, s->m.name))
+	for (i = 0; i < l->nseen; i++) {
+		if (!region_file_alias(&l->seen[i].m, name, sizeof(name)))
 			continue;
-		if (s->tgid == tgid)
-			return s->m.name;
-		any = any ?: s;
+		if (!b->canon.seen) {
+			b->canon = *l;
+			b->canon.seen = malloc(l->nseen * sizeof(*l->seen));
+			if (!b->canon.seen)
+				return -ENOMEM;
+			memcpy(b->canon.seen, l->seen,
+			       l->nseen * sizeof(*l->seen));
+		}
+		memcpy(b->canon.seen[i].m.name, name, sizeof(name));
 	}
-	return any ? any->m.name : NULL;
-}
-
-static const char *canon_path(struct builder *b, __u32 tgid,
-			      const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < b->npaths && i < 64; i++)
-		if (b->paths[i].tgid == tgid &&
-		    !strncmp(b->paths[i].name, name, TT_NAME_LEN))
-			return b->paths[i].path;
-	i = b->npaths++ % 64;
-	b->paths[i].tgid = tgid;
-	snprintf(b->paths[i].name, TT_NAME_LEN, "%s", name);
-	return b->paths[i].path = find_path(b, tgid, name);
+	if (b->canon.seen)
+		b->log = &b->canon;
+	return 0;
 }
 
 /* The identity of page @p at its first fault, and a range around it. */
@@ -303,8 +295,10 @@ static int page_ident(struct builder *b, const struct page_stat *p,
 	if (r->info.region == TT_REG_FILE || r->info.region == TT_REG_NAMED ||
 	    r->info.region == TT_REG_TAMALLOC)
 		snprintf(name, sizeof(name), "%.*s", TT_NAME_LEN, r->info.name);
-	path = r->info.region == TT_REG_FILE ? canon_path(b, p->tgid, name) :
-					       NULL;
+	/* Not in a snapshot then: the name maps gave the file elsewhere */
+	path = r->info.region == TT_REG_FILE ?
+		       region_file_name(r->info.dev, r->info.ino, NULL) :
+		       NULL;
 	return intern(b, r->info.region, path ?: name);
 }
 
@@ -659,7 +653,8 @@ int histdata_rows(struct histdata *d, const struct maps_log *log,
 	struct builder b = { .d = d, .log = log ?: &none, .last_id = -1 };
 	int err;
 
-	err = index_seen(&b);
+	err = canon_log(&b);
+	err = err ?: index_seen(&b);
 	err = err ?: live_spans(&b);
 	err = err ?: page_spans(&b);
 	err = err ?: merge_spans(&b);
@@ -672,5 +667,6 @@ int histdata_rows(struct histdata *d, const struct maps_log *log,
 	free(b.spans);
 	free(b.seen);
 	free(b.rows);
+	free(b.canon.seen);
 	return err;
 }

@@ -12,12 +12,16 @@
  *                             ADDR, unmapped; then at the same address
  *   remap_b ADDR PAGES PATH   file b (MAP_FIXED), other pages touched
  *   shared START END PATH     MAP_SHARED|MAP_ANONYMOUS, touched
+ *   link_a ADDR PATH          file c mapped, 4 pages touched from ADDR;
+ *   link_b ADDR PATH          then its hard link d mapped elsewhere, 4
+ *                             pages touched; then c unmapped
  *
  * --linger MS sleeps MS ms around each step, so that a tracer's
  * periodic look at /proc/PID/maps sees every state; --dir DIR is where
- * files a and b are created.
+ * files a, b and c (with its link d) are created.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -139,14 +143,15 @@ static void split(void)
 	fprintf(info, "split %lu %lu %d 100\n", s, e, n);
 }
 
-static char *map_file(const char *dir, const char *name, char *at)
+/* @oflags: O_TRUNC for a new file, 0 for one mapped already. */
+static char *map_file(const char *dir, const char *name, char *at, int oflags)
 {
 	char fn[512];
 	int fd;
 	char *p;
 
 	snprintf(fn, sizeof(fn), "%s/%s", dir, name);
-	fd = open(fn, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	fd = open(fn, O_RDWR | O_CREAT | oflags, 0600);
 	if (fd < 0 || ftruncate(fd, 8 * ps))
 		die(fn);
 	p = mmap(at ?: hole(8), 8 * ps, PROT_READ | PROT_WRITE,
@@ -161,7 +166,7 @@ static char *map_file(const char *dir, const char *name, char *at)
  * pages 4-7 touched. */
 static void remap(const char *dir)
 {
-	char path[512], *p = map_file(dir, "a.dat", NULL);
+	char path[512], *p = map_file(dir, "a.dat", NULL, O_TRUNC);
 	unsigned long s, e;
 
 	linger();
@@ -170,7 +175,7 @@ static void remap(const char *dir)
 	fprintf(info, "remap_a %lu 4 %s\n", (unsigned long)p, path);
 	linger();
 	munmap(p, 8 * ps);
-	if (map_file(dir, "b.dat", p) != p)
+	if (map_file(dir, "b.dat", p, O_TRUNC) != p)
 		die("MAP_FIXED");
 	linger();
 	touch(p, 4, 4);
@@ -187,6 +192,31 @@ static void shared(void)
 	touch(p, 0, 4);
 	maps_of(p, p + 4 * ps, &s, &e, path, sizeof(path));
 	fprintf(info, "shared %lu %lu %s\n", s, e, path);
+	linger();
+}
+
+/* One file under two names: c.dat, then its hard link d.dat mapped too
+ * (maps shows each mapping under the name it was opened by). */
+static void links(const char *dir)
+{
+	char c[512], d[512], path[512], *pc, *pd;
+	unsigned long s, e;
+
+	pc = map_file(dir, "c.dat", NULL, O_TRUNC);
+	snprintf(c, sizeof(c), "%s/c.dat", dir);
+	snprintf(d, sizeof(d), "%s/d.dat", dir);
+	if ((unlink(d) && errno != ENOENT) || link(c, d))
+		die(d);
+	touch(pc, 0, 4);
+	maps_of(pc, pc + ps, &s, &e, path, sizeof(path));
+	fprintf(info, "link_a %lu %s\n", (unsigned long)pc, path);
+	linger();
+	pd = map_file(dir, "d.dat", NULL, 0);
+	touch(pd, 4, 4);
+	maps_of(pd, pd + ps, &s, &e, path, sizeof(path));
+	fprintf(info, "link_b %lu %s\n", (unsigned long)(pd + 4 * ps), path);
+	linger();
+	munmap(pc, 8 * ps);
 	linger();
 }
 
@@ -221,6 +251,7 @@ int main(int argc, char **argv)
 	split();
 	remap(dir);
 	shared();
+	links(dir);
 	fprintf(info, "pid %d\n", getpid());
 	return fclose(info) ? 1 : 0;
 }
