@@ -504,14 +504,25 @@ static __always_inline void stack_build_ids(void *ctx, __s32 ips_id,
 		bpf_map_update_elem(&ustack_ids, &key, &id, BPF_NOEXIST);
 }
 
-static __always_inline void count_stack(void *ctx, const struct inflight *f,
+/* The stacks of the fault the thread is in, into @f (ids or -errno). */
+static __always_inline void take_stacks(void *ctx, struct inflight *f)
+{
+	f->ustack = bpf_get_stackid(ctx, &user_ips, BPF_F_USER_STACK);
+	stack_build_ids(ctx, f->ustack, f->reg_src);
+	f->kstack = bpf_get_stackid(ctx, &stack_traces, 0);
+}
+
+/* A fault said later (exceptions mode holds some) keeps the stacks
+ * taken at its exception: the thread is elsewhere by then. */
+static __always_inline void count_stack(void *ctx, struct inflight *f,
 					__u32 tgid, __u8 class)
 {
 	struct tt_stack_key sk = { .tgid = tgid, .class = class };
 
-	sk.user_stack = bpf_get_stackid(ctx, &user_ips, BPF_F_USER_STACK);
-	stack_build_ids(ctx, sk.user_stack, f->reg_src);
-	sk.kern_stack = bpf_get_stackid(ctx, &stack_traces, 0);
+	if (!f->held)
+		take_stacks(ctx, f);
+	sk.user_stack = f->ustack;
+	sk.kern_stack = f->kstack;
 	if ((sk.user_stack < 0 && sk.kern_stack < 0) ||
 	    stack_lost(sk.user_stack) || stack_lost(sk.kern_stack))
 		count(TT_CNT_STACK_MISSED);
@@ -519,7 +530,7 @@ static __always_inline void count_stack(void *ctx, const struct inflight *f,
 		count(TT_CNT_STACK_MISSED);
 }
 
-static __always_inline void aggregate(void *ctx, const struct inflight *f,
+static __always_inline void aggregate(void *ctx, struct inflight *f,
 				      __u32 tgid, __u8 access, __u8 class,
 				      __u32 flags, __u64 latency)
 {

@@ -79,6 +79,7 @@ const volatile __u32 prof_stop = 0;
 #define VSYSCALL_ADDR_		0xffffffffff600000UL
 #define ENOENT_			2
 #define EFAULT_			14
+#define EBUSY_			16
 #define ENOMEM_			12
 
 struct {
@@ -174,6 +175,8 @@ enum hold {
 	HOLD_NONE = 0,
 	HOLD_HUGE,		/* may map a PMD: the order-9 allocation says */
 	HOLD_WP,		/* write to a present private page: copy or not */
+	HOLD_FILE,		/* missing file page: in the page cache or not */
+	HOLD_REGION,		/* VMA busy (mmap_lock held): look again later */
 };
 
 /* A fault between its first entry and its final exit, per thread. */
@@ -197,6 +200,8 @@ struct inflight {
 	__u8 used;		/* the slot holds a fault */
 	__u8 alloc;		/* enum user_alloc: the page it allocated */
 	__u8 pad[3];
+	__s32 ustack;		/* held, hist --stacks: the stacks at the */
+	__s32 kstack;		/* exception (stack map ids) */
 	struct region_info reg;
 };
 
@@ -620,9 +625,8 @@ static __always_inline bool send_region(const struct inflight *f, __u32 pid)
 }
 
 /* The thread's process and name, unless this CPU sent them last. */
-static __always_inline bool send_task(__u64 id)
+static __always_inline bool send_task(struct task_struct *task, __u64 id)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct cpu_cache *c = this_cpu_cache();
 	struct tt_task_event *e;
 	char comm[TT_COMM_LEN];
@@ -635,7 +639,7 @@ static __always_inline bool send_task(__u64 id)
 	    *(__u64 *)c->task_comm == x[0] &&
 	    *(__u64 *)(c->task_comm + 8) == x[1])
 		return true;
-	bpf_get_current_comm(comm, sizeof(comm));
+	__builtin_memcpy(comm, x, sizeof(comm));
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e)
 		return false;
@@ -682,14 +686,14 @@ static __always_inline void fill_fault(struct tt_fault_event *e,
  * kind of memory a pointer set on either side of a branch is.
  */
 static __always_inline void stream_fault(const struct inflight *f, __u64 id,
-					 __u8 access, __u8 class,
-					 __u32 flags, __u64 latency)
+					 struct task_struct *task, __u8 access,
+					 __u8 class, __u32 flags, __u64 latency)
 {
 	struct tt_cpu_ring *r = NULL;
 	struct tt_fault_event *e;
 	enum ring_res res;
 
-	if ((f->reg_new && !send_region(f, id >> 32)) || !send_task(id))
+	if ((f->reg_new && !send_region(f, id >> 32)) || !send_task(task, id))
 		count(TT_CNT_INFO_DROPPED);
 	if (prof_stop == 5)
 		return;
@@ -709,9 +713,10 @@ static __always_inline void stream_fault(const struct inflight *f, __u64 id,
 	bpf_ringbuf_submit(e, submit_flags());
 }
 
-static __always_inline void emit_fault(void *ctx, const struct inflight *f,
-				       __u64 id, __u8 access, __u8 class,
-				       __u32 flags, __u64 latency)
+static __always_inline void emit_fault(void *ctx, struct inflight *f,
+				       __u64 id, struct task_struct *task,
+				       __u8 access, __u8 class, __u32 flags,
+				       __u64 latency)
 {
 	if (class == TT_CLASS_ERROR) {
 		/* Not a fault the kernel counts, nor a page in the maps */
@@ -728,7 +733,7 @@ static __always_inline void emit_fault(void *ctx, const struct inflight *f,
 			return;
 		}
 	}
-	stream_fault(f, id, access, class, flags, latency);
+	stream_fault(f, id, task, access, class, flags, latency);
 }
 
 /* ---- exceptions mode, and the error code for the other modes ---- */
@@ -840,14 +845,15 @@ static __always_inline void flush_unhandled(void *ctx, struct inflight *f,
 	}
 	f->error = error;
 	/* Exact: handle_mm_fault() never ran, the kernel refused it */
-	emit_fault(ctx, f, id, access_of(f->pf_err, 0, true), TT_CLASS_ERROR,
+	emit_fault(ctx, f, id, bpf_get_current_task_btf(),
+		   access_of(f->pf_err, 0, true), TT_CLASS_ERROR,
 		   TT_F_EXACT_CLASS | TT_F_PROT * !!(f->pf_err & X86_PF_PROT_),
 		   0);
 }
 
 /* exceptions mode: the whole event, from the exception alone. */
 static __always_inline void emit_exception(void *ctx, struct inflight *f,
-					   __u64 id)
+					   __u64 id, struct task_struct *task)
 {
 	bool prot = f->pf_err & X86_PF_PROT_;
 	__u8 access = access_of(f->pf_err, 0, true);
@@ -858,6 +864,9 @@ static __always_inline void emit_exception(void *ctx, struct inflight *f,
 		class = TT_CLASS_ERROR;
 	} else if (f->order && class == TT_CLASS_ZERO_FILL) {
 		class = TT_CLASS_HUGE_ZERO_FILL;
+	} else if (f->class) {
+		class = f->class;	/* major: page_cache_add */
+		flags |= TT_F_EXACT_CLASS;
 	} else if (f->held) {
 		/* mm_page_alloc followed it, or nothing did until the thread
 		 * faulted again or exited */
@@ -867,7 +876,7 @@ static __always_inline void emit_exception(void *ctx, struct inflight *f,
 			flags |= TT_F_EXACT_CLASS;
 		}
 	}
-	emit_fault(ctx, f, id, access, class, flags, 0);
+	emit_fault(ctx, f, id, task, access, class, flags, 0);
 }
 
 /*
@@ -898,9 +907,11 @@ static __always_inline void hold(void *ctx, struct inflight *f, __u64 id,
 				 __u8 why)
 {
 	f->held = why;
+	if (hist_mode && want_stacks)
+		take_stacks(ctx, f);
 	if (!inflight_set(f)) {
-		f->held = 0;
-		emit_exception(ctx, f, id);
+		f->held = HOLD_NONE;
+		emit_exception(ctx, f, id, bpf_get_current_task_btf());
 		return;
 	}
 	__sync_fetch_and_add(&held_faults, 1);
@@ -921,16 +932,44 @@ static __always_inline bool in_held_fault(const struct inflight *f)
 }
 
 /* Emit the thread's held fault, if any, with what is known by now. */
+static __always_inline void say_held(void *ctx, struct inflight *f, __u64 id,
+				     struct task_struct *task, bool own)
+{
+	/* The VMA was busy at the exception: look again, from the thread */
+	if (own && f->held == HOLD_REGION && !find_region(f, id >> 32))
+		f->error = fault_error(f, 0);
+	emit_exception(ctx, f, id, task);
+	f->held = HOLD_NONE;
+	f->used = 0;
+	__sync_fetch_and_sub(&held_faults, 1);
+}
+
 static __always_inline void flush_held(void *ctx, __u64 id)
 {
 	struct inflight *f = inflight_get();
 
-	if (!f || !f->held)
-		return;
-	emit_exception(ctx, f, id);
-	f->held = HOLD_NONE;
-	f->used = 0;
-	__sync_fetch_and_sub(&held_faults, 1);
+	if (f && f->held)
+		say_held(ctx, f, id, bpf_get_current_task_btf(), true);
+}
+
+/*
+ * exceptions mode, at the end of a session: the faults still held by
+ * threads that live on, said with what is known by then. The loader
+ * runs it once (a task iterator) after detaching the other programs.
+ */
+SEC("iter/task")
+int say_held_at_end(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct inflight *f;
+
+	if (!task || !held_faults)
+		return 0;
+	f = bpf_task_storage_get(&inflight, task, 0, 0);
+	if (f && f->used && f->held)
+		say_held(ctx, f, (__u64)task->tgid << 32 | (__u32)task->pid,
+			 task, false);
+	return 0;
 }
 
 /*
@@ -984,8 +1023,16 @@ static __always_inline void on_exception(void *ctx, __u64 address,
 			hold(ctx, &f, id, HOLD_WP);
 			return;
 		}
+		if (!prot && f.reg.kind == TT_REG_FILE) {
+			hold(ctx, &f, id, HOLD_FILE);
+			return;
+		}
+		if (found == -EBUSY_) {
+			hold(ctx, &f, id, HOLD_REGION);
+			return;
+		}
 	}
-	emit_exception(ctx, &f, id);
+	emit_exception(ctx, &f, id, bpf_get_current_task_btf());
 }
 
 SEC("tp_btf/page_fault_user")
@@ -1179,7 +1226,8 @@ static __always_inline void fault_exit(void *ctx, unsigned long address,
 	if (!anon_region(&f->reg))
 		f->order = 0;
 	access = access_of(f->pf_err, f->fault_flags, f->have_pf);
-	emit_fault(ctx, f, id, access, exit_class(f, access, ret, &flags),
+	emit_fault(ctx, f, id, bpf_get_current_task_btf(), access,
+		   exit_class(f, access, ret, &flags),
 		   flags, bpf_ktime_get_ns() - f->start_ns);
 	f->used = 0;
 }
@@ -1260,8 +1308,12 @@ static __always_inline void user_page_alloc(void *ctx, gfp_t gfp)
 		if (!f->alloc)
 			f->alloc = a;
 	} else if (f->held && in_held_fault(f)) {
-		f->alloc = a;	/* a THP fault that fell back: one page */
-		flush_held(ctx, id);
+		if (!f->alloc)
+			f->alloc = a;
+		/* a file fault's is read-ahead's or its copy: wait for the
+		 * page cache (page_cache_add) */
+		if (f->held != HOLD_FILE)
+			flush_held(ctx, id);
 	}
 }
 
@@ -1291,10 +1343,44 @@ int BPF_PROG(mm_page_alloc, struct page *page, unsigned int order,
 		return 0;
 	if (f->started)
 		f->order = order;
-	else if (f->held && order == PMD_ORDER_ && in_held_fault(f)) {
+	else if (f->held == HOLD_HUGE && order == PMD_ORDER_ &&
+		 in_held_fault(f)) {
 		f->order = order;
 		flush_held(ctx, bpf_get_current_pid_tgid());
 	}
+	return 0;
+}
+
+/*
+ * exceptions mode: a folio of the held fault's file added to the page
+ * cache at or before the faulting offset, in the same exception, is the
+ * page the fault waits for: filemap_fault() found none, the fault is
+ * major. Read-ahead the fault starts adds folios past that offset, and
+ * such a fault is minor.
+ */
+SEC("tp_btf/mm_filemap_add_to_page_cache")
+int BPF_PROG(page_cache_add, struct folio *folio)
+{
+	struct inflight *f;
+	struct inode *host;
+	__u64 id, index;
+
+	if (!held_faults)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	if (!traced(id))
+		return 0;
+	f = inflight_get();
+	if (!f || f->held != HOLD_FILE || !in_held_fault(f))
+		return 0;
+	host = BPF_CORE_READ(folio, mapping, host);
+	index = f->reg.pgoff + ((f->addr - f->reg.vm_start) >> 12);
+	if (BPF_CORE_READ(host, i_ino) != f->reg.ino ||
+	    BPF_CORE_READ(host, i_sb, s_dev) != f->reg.dev ||
+	    BPF_CORE_READ(folio, index) > index)
+		return 0;
+	f->class = TT_CLASS_MAJOR;
+	flush_held(ctx, id);
 	return 0;
 }
 

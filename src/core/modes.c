@@ -103,7 +103,7 @@ static const char *const fentry_progs[] = {
 };
 static const char *const exceptions_progs[] = {
 	"page_fault_user", "page_fault_kernel", "mm_page_alloc",
-	"thread_exit", NULL,
+	"page_cache_add", "thread_exit", "say_held_at_end", NULL,
 };
 
 const struct tt_mode_desc tt_modes[TT_MODE_COUNT] = {
@@ -134,7 +134,7 @@ const struct tt_mode_desc tt_modes[TT_MODE_COUNT] = {
 		.name = "exceptions",
 		.exact = "address, ip, access, origin; cow_zero, cow and "
 			 "page reuse of user-mode writes (the page allocation "
-			 "that follows)",
+			 "that follows), major (the page cache insertion)",
 		.inferred = "other classes and errors from the x86 error "
 			    "code and the VMA; no latency, no get_user_pages() "
 			    "faults",

@@ -401,8 +401,11 @@ static int trace(struct session *s, struct sink *k, const char **why)
 /* The trace ended: the rest of the events, the sink's report. */
 static int finish(struct session *s, struct sink *k, struct tt_losses *l)
 {
-	int ret;
+	int ret = tracer__say_held(s->tr);
 
+	if (ret)
+		fprintf(stderr, "tamtrace: saying the faults still held: %s\n",
+			strerror(-ret));
 	if (!s->out.err)
 		tracer__consume(s->tr);
 	session_losses(s, l);

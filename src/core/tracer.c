@@ -51,6 +51,8 @@ static void set_autoload(struct tamtrace_bpf *s, const struct tracer_cfg *c)
 			bpf_program__set_autoload(p,
 						  mode_has_prog(c->mode, name));
 	}
+	/* Run once at the end (tracer__say_held), not attached at start */
+	bpf_program__set_autoattach(s->progs.say_held_at_end, false);
 	/* The tamalloc syscall exists only on the patched kernel. */
 	bpf_program__set_autoload(s->progs.tamalloc_enter, c->with_tamalloc);
 	bpf_program__set_autoload(s->progs.tamalloc_exit, c->with_tamalloc);
@@ -252,6 +254,36 @@ int tracer__consume(struct tracer *t)
 		return n;
 	m = cpu_rings_drain(&t->rings, t->on_event, t->ctx);
 	return m < 0 ? m : n + m;
+}
+
+/*
+ * exceptions mode, at the end: detach, then say the faults still held
+ * (the BPF task iterator say_held_at_end), so none is left owed.
+ */
+int tracer__say_held(struct tracer *t)
+{
+	struct bpf_program *p = t->skel->progs.say_held_at_end;
+	struct bpf_link *link;
+	char buf[64];
+	int fd, n = 0;
+
+	if (!bpf_program__autoload(p) || !t->skel->bss->held_faults)
+		return 0;
+	tamtrace_bpf__detach(t->skel);
+	link = bpf_program__attach_iter(p, NULL);
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0)
+		n = -errno;
+	while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0)
+		n = -errno;
+	if (fd >= 0)
+		close(fd);
+	bpf_link__destroy(link);
+	return n;
 }
 
 int tracer__drain_ms(struct tracer *t)

@@ -43,6 +43,7 @@ int tracer__epoll_fd(struct tracer *t);
 int tracer__consume(struct tracer *t);
 /* How often the caller must call tracer__consume(), woken or not: in
  * milliseconds, 0 if only when woken (and at its own ticks). */
+int tracer__say_held(struct tracer *t);
 int tracer__drain_ms(struct tracer *t);
 /* True while some process of the -f / several -p table is alive. */
 bool tracer__has_followed(struct tracer *t);
