@@ -410,21 +410,26 @@ static __always_inline __u8 infer_class(const struct region_info *r,
 static __always_inline __u8 alloc_class(const struct inflight *f,
 					__u8 access, bool prot)
 {
-	__u8 a = f->alloc;
+	__u8 a = f->alloc, kind = f->reg.kind;
 
-	if (f->reg.kind == TT_REG_UNKNOWN || (f->reg.vm_flags & VM_SHARED_))
+	/* Also without the VMA (mmap_lock busy: kind unknown), but for
+	 * what could be a refused write */
+	if (f->reg.vm_flags & VM_SHARED_)
 		return TT_CLASS_UNKNOWN;
 	if (prot)
 		return access != TT_ACC_WRITE ? TT_CLASS_UNKNOWN :
 		       a == ALLOC_ZEROED      ? TT_CLASS_COW_ZERO :
 		       a == ALLOC_COPY        ? TT_CLASS_COW :
-						TT_CLASS_MINOR;
+		       kind != TT_REG_UNKNOWN ? TT_CLASS_MINOR :
+						TT_CLASS_UNKNOWN;
+	/* Only an anonymous zero-fill asks for a zeroed page */
+	if (a == ALLOC_ZEROED)
+		return kind == TT_REG_FILE || f->reg.special ?
+			       TT_CLASS_UNKNOWN : TT_CLASS_ZERO_FILL;
 	if (anon_region(&f->reg))
-		return a == ALLOC_ZEROED ? TT_CLASS_ZERO_FILL :
-		       a == ALLOC_COPY   ? TT_CLASS_MINOR :
-					   TT_CLASS_UNKNOWN;
-	return access == TT_ACC_WRITE && a == ALLOC_COPY ? TT_CLASS_COW :
-							   TT_CLASS_UNKNOWN;
+		return a == ALLOC_COPY ? TT_CLASS_MINOR : TT_CLASS_UNKNOWN;
+	return kind == TT_REG_FILE && access == TT_ACC_WRITE &&
+	       a == ALLOC_COPY ? TT_CLASS_COW : TT_CLASS_UNKNOWN;
 }
 
 static __always_inline __u32 log2_slot(__u64 v)
