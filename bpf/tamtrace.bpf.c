@@ -202,6 +202,7 @@ struct inflight {
 	__u8 pad[3];
 	__s32 ustack;		/* held, hist --stacks: the stacks at the */
 	__s32 kstack;		/* exception (stack map ids) */
+	__u64 saying;		/* a held fault being said (say_held()) */
 	struct region_info reg;
 };
 
@@ -940,12 +941,16 @@ static __always_inline bool in_held_fault(const struct inflight *f)
 static __always_inline void say_held(void *ctx, struct inflight *f, __u64 id,
 				     struct task_struct *task, bool own)
 {
+	/* At the end the iterator and the thread's exit may race */
+	if (__sync_val_compare_and_swap(&f->saying, 0, 1))
+		return;
 	/* The VMA was busy at the exception: look again, from the thread */
 	if (own && f->held == HOLD_REGION && !find_region(f, id >> 32))
 		f->error = fault_error(f, 0);
 	emit_exception(ctx, f, id, task);
 	f->held = HOLD_NONE;
 	f->used = 0;
+	f->saying = 0;
 	__sync_fetch_and_sub(&held_faults, 1);
 }
 
@@ -960,7 +965,8 @@ static __always_inline void flush_held(void *ctx, __u64 id)
 /*
  * exceptions mode, at the end of a session: the faults still held by
  * threads that live on, said with what is known by then. The loader
- * runs it once (a task iterator) after detaching the other programs.
+ * runs it once (a task iterator) after detaching the exception
+ * programs; a thread that exits meanwhile says its own.
  */
 SEC("iter/task")
 int say_held_at_end(struct bpf_iter__task *ctx)

@@ -82,7 +82,7 @@ test_all() {
 		[ "$self" = 0 ]; then
 		pass "$T.system-wide"
 	else
-		fail "$T.system-wide" "rc $rc, faulter $fp seq [$(seq_of "$TMP/all.info" "$TMP/all.json")], own events $self"
+		fail "$T.system-wide" "rc $rc, faulter $fp seq [$(seq_of "$TMP/all.info" "$TMP/all.json")], own events $self: $(tail -1 "$TMP/all.err")"
 	fi
 }
 

@@ -257,8 +257,9 @@ int tracer__consume(struct tracer *t)
 }
 
 /*
- * exceptions mode, at the end: detach, then say the faults still held
- * (the BPF task iterator say_held_at_end), so none is left owed.
+ * exceptions mode, at the end: no more exceptions, then the faults still
+ * held are said (the BPF task iterator say_held_at_end), so none is left
+ * owed; thread_exit stays for threads that end meanwhile.
  */
 int tracer__say_held(struct tracer *t)
 {
@@ -269,7 +270,10 @@ int tracer__say_held(struct tracer *t)
 
 	if (!bpf_program__autoload(p) || !t->skel->bss->held_faults)
 		return 0;
-	tamtrace_bpf__detach(t->skel);
+	bpf_link__destroy(t->skel->links.page_fault_user);
+	t->skel->links.page_fault_user = NULL;
+	bpf_link__destroy(t->skel->links.page_fault_kernel);
+	t->skel->links.page_fault_kernel = NULL;
 	link = bpf_program__attach_iter(p, NULL);
 	if (!link)
 		return -errno;

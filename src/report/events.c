@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,6 +15,20 @@
 
 /* A fault's line: escaped comm and region label, and the rest. */
 #define LINE_MAX_ (ESC_MAX(ST_LABEL_MAX) + ESC_MAX(TT_COMM_LEN) + 512)
+/*
+ * Fault lines are built in place in a buffer of their own and handed to
+ * stdio in big blocks, which glibc writes without copying them again.
+ */
+#define OBUF_SIZE (256 << 10)
+
+/* Hand the fault lines built so far to stdio: before anything else is
+ * written, at each tick and at the end. */
+static void out_flush(struct events_sink *e)
+{
+	if (e->olen)
+		fwrite_unlocked(e->obuf, 1, e->olen, e->f);
+	e->olen = 0;
+}
 
 static long long mono_to_real(void)
 {
@@ -49,6 +64,7 @@ static int events_start(struct sink *k, struct session *s)
 	e->out = &s->out;
 	e->f = s->out.f;
 	e->start_ns = s->start_ns;
+	e->obuf = malloc(OBUF_SIZE);	/* without it, line by line */
 	if (e->json)
 		return 0;
 	if (e->timestamp)
@@ -168,6 +184,14 @@ static void fault_out(struct events_sink *e, const struct tt_fault_event *ev)
 		e->errors++;
 	else
 		e->faults++;
+	if (e->json && e->obuf) {
+		if (e->olen + LINE_MAX_ > OBUF_SIZE)
+			out_flush(e);
+		p = fault_json(e->obuf + e->olen, e, ev, region);
+		e->olen = p - e->obuf;
+		return;
+	}
+	out_flush(e);
 	if (e->json) {
 		p = fault_json(line, e, ev, region);
 	} else {
@@ -213,6 +237,7 @@ static void alloc_text(struct events_sink *e, const struct tt_alloc_event *ev)
 
 static void alloc_out(struct events_sink *e, const struct tt_alloc_event *ev)
 {
+	out_flush(e);
 	e->allocs++;
 	if (e->json)
 		alloc_json(e, ev);
@@ -246,6 +271,7 @@ static int events_tick(struct sink *k, struct session *s)
 	struct events_sink *e = (struct events_sink *)k;
 
 	streamtab_prune(&e->tab);
+	out_flush(e);
 	return outfile_flush(&s->out);
 }
 
@@ -255,6 +281,9 @@ static int events_finish(struct sink *k, struct session *s,
 	struct events_sink *e = (struct events_sink *)k;
 
 	streamtab_free(&e->tab);
+	out_flush(e);
+	free(e->obuf);
+	e->obuf = NULL;
 	if (!e->json || s->out.err)
 		return TT_EXIT_OK;
 	fprintf(e->f, "{\"type\":\"summary\",\"faults\":%llu,\"errors\":%llu,"

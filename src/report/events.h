@@ -19,6 +19,8 @@ struct events_sink {
 	unsigned long long errors;
 	unsigned long long allocs;
 	struct streamtab tab;		/* threads and regions so far */
+	char *obuf;			/* fault lines not yet given to f */
+	size_t olen;
 };
 
 void events_sink_init(struct events_sink *e, const struct tt_opts *o);
