@@ -5,7 +5,7 @@
  * page with MADV_RANDOM (no read-ahead): each read is a major fault, a
  * page read from the disk. Prints "resident N" (pages mincore() said
  * were still cached before the reads: on tmpfs, all of them, and the
- * reads are minor) and "pages N".
+ * reads are minor), "addr N" (the mapping, in decimal) and "pages N".
  *
  * Usage: majors FILE PAGES
  */
@@ -64,7 +64,8 @@ int main(int argc, char **argv)
 		resident += vec[i] & 1;
 	for (i = 0; i < pages; i++)
 		sum += ((volatile char *)p)[i * ps];
-	printf("resident %ld\npages %ld\n", resident, pages + 0 * sum);
+	printf("resident %ld\naddr %lu\npages %ld\n", resident,
+	       (unsigned long)p, pages + 0 * sum);
 	unlink(argv[1]);
 	return 0;
 }
