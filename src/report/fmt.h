@@ -15,9 +15,45 @@ static inline char *put_mem(char *p, const char *s, size_t n)
 	return p + n;
 }
 
+
+/*
+ * A short string (a name, a number's digits, up to 32 bytes): a call to
+ * memcpy() costs more than the copy. Two overlapping fixed-size copies,
+ * which the compiler turns into moves (a byte loop it would turn back
+ * into a call).
+ */
+static inline char *put_short(char *p, const char *s, size_t n)
+{
+	if (n >= 16 && n <= 32) {
+		memcpy(p, s, 16);
+		memcpy(p + n - 16, s + n - 16, 16);
+	} else if (n >= 8 && n < 16) {
+		memcpy(p, s, 8);
+		memcpy(p + n - 8, s + n - 8, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(p, s, 4);
+		memcpy(p + n - 4, s + n - 4, 4);
+	} else if (n && n < 4) {
+		p[0] = s[0];
+		p[n / 2] = s[n / 2];
+		p[n - 1] = s[n - 1];
+	} else if (n) {
+		memcpy(p, s, n);
+	}
+	return p + n;
+}
+
+/* A literal is copied with its length known; any other string (names,
+ * labels: short) as it is scanned, without calls to strlen and memcpy. */
 static inline char *put_str(char *p, const char *s)
 {
-	return put_mem(p, s, strlen(s));
+	size_t n = strlen(s);
+
+	if (__builtin_constant_p(n))
+		return put_short(p, s, n);
+	while (*s)
+		*p++ = *s++;
+	return p;
 }
 
 static inline char *put_u64(char *p, unsigned long long v)
@@ -28,7 +64,7 @@ static inline char *put_u64(char *p, unsigned long long v)
 		*--t = '0' + v % 10;
 		v /= 10;
 	} while (v);
-	return put_mem(p, t, tmp + sizeof(tmp) - t);
+	return put_short(p, t, tmp + sizeof(tmp) - t);
 }
 
 static inline char *put_hex(char *p, unsigned long long v)
@@ -39,7 +75,7 @@ static inline char *put_hex(char *p, unsigned long long v)
 		*--t = "0123456789abcdef"[v & 15];
 		v >>= 4;
 	} while (v);
-	return put_mem(p, t, tmp + sizeof(tmp) - t);
+	return put_short(p, t, tmp + sizeof(tmp) - t);
 }
 
 /* Spaces after what was written since @start, up to @width, then one. */
