@@ -891,10 +891,14 @@ static __always_inline void emit_exception(void *ctx, struct inflight *f,
  * - THP: a not-present fault on an anonymous VMA that can take a huge
  *   page at that address may map 512 pages (an order-9 folio);
  * - a write to a present private page copies the zero page (a zeroed
- *   page), copies a page, or reuses it (nothing).
- * Such a fault is held in the in-flight table until then, or until the
- * thread's next exception or exit says nothing was allocated.
- * held_faults lets every other fault skip the table.
+ *   page), copies a page, or reuses it (nothing);
+ * - a missing file page is read from the disk (major: the page cache
+ *   insertion, page_cache_add) or found (minor);
+ * - a fault whose VMA was busy gets its class from its allocation.
+ * Such a fault is held in the in-flight table (enum hold) until then, or
+ * until the thread's next exception or exit says nothing happened; at
+ * the end, say_held_at_end says what is left. held_faults lets every
+ * other fault skip the table.
  */
 static __always_inline bool may_be_huge(const struct inflight *f)
 {
