@@ -17,9 +17,18 @@ die() { echo "build-kernel: $*" >&2; exit 1; }
 
 [ -r "$TARBALL" ] || die "$TARBALL missing: run scripts/install-deps.sh"
 
+# The series, without its cover letter (0000-cover-letter.patch, no diff).
+patches() {
+	local p
+	for p in "$ROOT"/kernel-patch/*.patch; do
+		case $p in *-cover-letter.patch) ;; *) echo "$p" ;; esac
+	done
+}
+
 key() {
 	dpkg-query -W -f='${Version}\n' linux-source-6.12
-	cat "$ROOT"/kernel-patch/*.patch "$FRAG"
+	patches | xargs cat
+	cat "$FRAG"
 }
 KEY=$(key | sha256sum | cut -c1-16)
 OUT=$CACHE/kernel-$KEY
@@ -42,7 +51,7 @@ tar -xf "$TARBALL" -C "$WORK"
 SRC=$WORK/linux-source-6.12
 OBJ=$WORK/obj
 
-for p in "$ROOT"/kernel-patch/*.patch; do
+for p in $(patches); do
 	patch -d "$SRC" -p1 -s --forward < "$p" || die "patch failed: $p"
 done
 

@@ -18,6 +18,7 @@ make -s -C "$SRC" O="$WORK/obj" tinyconfig > /dev/null
 	"$ROOT/kernel-patch/vm.config" > /dev/null
 failed=0
 for p in "$ROOT"/kernel-patch/*.patch; do
+	case $p in *-cover-letter.patch) continue ;; esac
 	patch -d "$SRC" -p1 -s --forward < "$p"
 	make -s -C "$SRC" O="$WORK/obj" olddefconfig > /dev/null
 	start=$(date +%s)
