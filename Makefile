@@ -71,7 +71,7 @@ $(OUTPUT)/stackpie: tests/workloads/pie/stackpie.c | $(OUTPUT)
 # Unit tests: static like the workloads, each linked with what it tests.
 all: $(OUTPUT)/escape_test
 
-$(OUTPUT)/escape_test: tests/unit/escape_test.c src/report/escape.c \
+$(OUTPUT)/escape_test: tests/unit/escape_test.c src/report/escape.c src/report/fmt.h \
 		src/report/escape.h | $(OUTPUT)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -static $(filter %.c,$^) -o $@
 

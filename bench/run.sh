@@ -20,8 +20,10 @@
 # runs (8 threads, -f over short-lived children, the soak), and a
 # profile round per variant with BPF run-time statistics.
 #
-# Usage: bench/run.sh [--smoke]   (--smoke: tiny sizes, 1 round each,
-#                                  checks that it runs; no timing claims)
+# Usage: bench/run.sh [--smoke | --profile]
+#   --smoke: tiny sizes, 1 round each, checks that it runs; no timing claims
+#   --profile: only the BPF profile rounds (floor, stream, hist, the parts),
+#     PROF_REPS times each (default 7), medians of ns per run on stdout
 # Environment: RUNS (turns, default 21), SOAK (seconds of the soak,
 # default 600); both fixed small under --smoke.
 set -u
@@ -38,6 +40,8 @@ KID_PAGES=256
 TRIES=5			# P5's tries
 OUT=$ROOT/bench/results.md
 SMOKE=0
+PROFILE_ONLY=0
+[ "${1:-}" = --profile ] && PROFILE_ONLY=1
 if [ "${1:-}" = --smoke ]; then
 	SMOKE=1
 	RUNS=1
@@ -220,12 +224,14 @@ attach_stream() { attach_tamtrace "$TMP/stream.err" -j -p "$FP"; }
 attach_hist() { attach_tamtrace "$TMP/hist.err" hist -p "$FP"; }
 attach_bystander() { attach_tamtrace "$TMP/by.err" -j -p "$SLEEPER"; }
 # The stream program cut after part N of the fault path (bpf/tamtrace.bpf.c,
-# prof_stop; exceptions mode): the profile by part.
-PARTS="filter clock vma class names"
+# prof_stop; exceptions mode): the profile by part, in the order of the
+# path (PART_ORDER: the stops' numbers, which bpf/tamtrace.bpf.c keeps).
+PARTS="filter clock vma holds class count names"
+PART_ORDER="1 2 3 6 7 4 5"
 attach_part() {
 	TT_PROFILE_STOP=$1 attach_tamtrace "$TMP/part$1.err" -j -p "$FP"
 }
-for p in 1 2 3 4 5; do eval "attach_part$p() { attach_part $p; }"; done
+for p in $PART_ORDER; do eval "attach_part$p() { attach_part $p; }"; done
 attach_bpftrace() { attach_bpftrace_on "$FP" "$TMP/bt.out"; }
 # The same bystander set-up under bpftrace: the floor any BPF tracer on
 # this tracepoint pays for other processes' faults.
@@ -474,6 +480,30 @@ soak() {
 
 # ---- run ----
 
+# --profile: medians over PROF_REPS profile rounds of each, then stop.
+profile_only() {
+	local r v
+	sleep 1000000 &
+	SLEEPER=$!
+	start_rounds
+	for r in $(seq "${PROF_REPS:-7}"); do
+		for v in floor stream hist $(printf 'part%s ' $PART_ORDER); do
+			profile_round "$v"
+		done
+	done
+	echo "variant program runs/fault ns/run (median of ${PROF_REPS:-7})"
+	awk '$3 > 0 { print $1, $2, $3, $4 / $3 }' "$TMP/profile" |
+		sort -k1,2 -k4n | awk -v n="$FAULTS" '
+		{ k = $1 " " $2; v[k, ++c[k]] = $4; r[k] += $3 }
+		END { for (k in c) { m = v[k, int((c[k] + 1) / 2)]
+			printf "%s %.2f %.0f\n", k, r[k] / c[k] / n, m } }' |
+		sort
+}
+if [ "$PROFILE_ONLY" = 1 ]; then
+	profile_only
+	exit 0
+fi
+
 echo "bench: $(uname -r), $(nproc) CPUs, $RUNS rounds of $PAGES pages ($FAULTS faults) per variant, THP never"
 spread=""
 variants="untraced floor floor_tp stream hist bystander"
@@ -487,7 +517,7 @@ measure_all $variants
 for v in floor floor_tp stream hist bystander bpftrace btbystander; do
 	case " $variants " in *" $v "*) profile_round $v ;; esac
 done
-for p in 1 2 3 4 5; do profile_round part$p; done
+for p in $PART_ORDER; do profile_round part$p; done
 kill "$FP" "$SLEEPER" 2>/dev/null
 wait "$FP" "$SLEEPER" 2>/dev/null
 FP=""
@@ -632,7 +662,8 @@ vrow() {	# vrow LABEL VARIANT BAR MET
 	{
 		i=0
 		echo "floor floor"
-		for part in $PARTS; do i=$((i + 1)); echo "part$i $part"; done
+		set -- $PART_ORDER
+		for part in $PARTS; do echo "part$1 $part"; shift; done
 		echo "stream record-in-ring(stream)"
 		echo "hist page-counts(hist)"
 	} | while read -r v label; do
@@ -651,7 +682,9 @@ vrow() {	# vrow LABEL VARIANT BAR MET
 	part1 + PID filter
 	part2 + clock read
 	part3 + VMA (per-CPU cache) and refusal checks
-	part4 + class and counters
+	part6 + the tests for a held fault (THP, COW, file, busy VMA)
+	part7 + class
+	part4 + fault counter
 	part5 + region and thread name side events
 	stream + record in the per-CPU ring (stream, whole)
 	hist + page counts instead of the record (hist, whole)

@@ -36,7 +36,8 @@ const volatile __u32 thp_enabled = TT_THP_NEVER;
 /*
  * make bench's profile by part (exceptions mode): stop after part N of
  * the fault path, 0 runs it whole. 1: filter, 2: clock, 3: VMA and
- * refusal checks, 4: class and counters, 5: region and thread name.
+ * refusal checks, 6: the tests for a held fault, 7: class, 4: fault
+ * counter, 5: region and thread name (numbered as they were added).
  */
 const volatile __u32 prof_stop = 0;
 
@@ -730,6 +731,8 @@ static __always_inline void emit_fault(void *ctx, struct inflight *f,
 		if (hist_mode)
 			return;
 	} else {
+		if (prof_stop == 7)
+			return;
 		count(TT_CNT_FAULTS + (f->origin % TT_ORIGIN_COUNT));
 		if (prof_stop == 4)
 			return;
@@ -1047,6 +1050,8 @@ static __always_inline void on_exception(void *ctx, __u64 address,
 			return;
 		}
 	}
+	if (prof_stop == 6)
+		return;
 	emit_exception(ctx, &f, id, bpf_get_current_task_btf());
 }
 
@@ -1319,17 +1324,14 @@ static __always_inline void user_page_alloc(void *ctx, gfp_t gfp)
 	f = inflight_get();
 	if (!f)
 		return;
-	if (f->started) {
-		if (!f->alloc)
-			f->alloc = a;
-	} else if (f->held && in_held_fault(f)) {
-		if (!f->alloc)
-			f->alloc = a;
-		/* a file fault's is read-ahead's or its copy: wait for the
-		 * page cache (page_cache_add) */
-		if (f->held != HOLD_FILE)
-			flush_held(ctx, id);
-	}
+	if (!f->started && !(f->held && in_held_fault(f)))
+		return;
+	if (!f->alloc)
+		f->alloc = a;
+	/* a file fault's is read-ahead's or its copy: wait for the page
+	 * cache (page_cache_add) */
+	if (!f->started && f->held != HOLD_FILE)
+		flush_held(ctx, id);
 }
 
 /*
@@ -1389,7 +1391,7 @@ int BPF_PROG(page_cache_add, struct folio *folio)
 	if (!f || f->held != HOLD_FILE || !in_held_fault(f))
 		return 0;
 	host = BPF_CORE_READ(folio, mapping, host);
-	index = f->reg.pgoff + ((f->addr - f->reg.vm_start) >> 12);
+	index = f->reg.pgoff + ((f->addr - f->reg.vm_start) >> TT_PAGE_SHIFT);
 	if (BPF_CORE_READ(host, i_ino) != f->reg.ino ||
 	    BPF_CORE_READ(host, i_sb, s_dev) != f->reg.dev ||
 	    BPF_CORE_READ(folio, index) > index)

@@ -16,10 +16,12 @@ int stream_main(int argc, char **argv)
 
 	if (!cli_parse(TT_CMD_STREAM, argc, argv, &o, &code))
 		return code;
-	/* Live on a terminal; in large writes to a pipe or file. */
+	/* Live on a terminal; in large writes to a pipe or file. NDJSON
+	 * comes in 256 KiB blocks already (events.c): a bigger stdio buffer
+	 * would only copy them. */
 	if (!o.output && isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOLBF, 0);
-	else if (!o.output)
+	else if (!o.output && !o.json)
 		setvbuf(stdout, buf, _IOFBF, sizeof(buf));
 	events_sink_init(&e, &o);
 	return session_run(&s, &o, &e.sink);

@@ -256,17 +256,38 @@ int tracer__consume(struct tracer *t)
 	return m < 0 ? m : n + m;
 }
 
+/* Run the say_held_at_end task iterator once over every task. */
+static int run_say_held(struct bpf_program *p)
+{
+	struct bpf_link *link = bpf_program__attach_iter(p, NULL);
+	char buf[64];
+	int fd, n;
+
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	n = fd < 0 ? -1 : 0;
+	while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	n = n < 0 ? -errno : 0;
+	if (fd >= 0)
+		close(fd);
+	bpf_link__destroy(link);
+	return n;
+}
+
 /*
  * exceptions mode, at the end: no more exceptions, then the faults still
  * held are said (the BPF task iterator say_held_at_end), so none is left
- * owed; thread_exit stays for threads that end meanwhile.
+ * owed; thread_exit stays for threads that end meanwhile. Detaching does
+ * not wait for a program already running on another CPU: one may hold a
+ * fault just after the iterator passed its thread, so look again, for a
+ * grace period or so, until none is owed.
  */
 int tracer__say_held(struct tracer *t)
 {
 	struct bpf_program *p = t->skel->progs.say_held_at_end;
-	struct bpf_link *link;
-	char buf[64];
-	int fd, n = 0;
+	int tries, n = 0;
 
 	if (!bpf_program__autoload(p) || !t->skel->bss->held_faults)
 		return 0;
@@ -274,19 +295,11 @@ int tracer__say_held(struct tracer *t)
 	t->skel->links.page_fault_user = NULL;
 	bpf_link__destroy(t->skel->links.page_fault_kernel);
 	t->skel->links.page_fault_kernel = NULL;
-	link = bpf_program__attach_iter(p, NULL);
-	if (!link)
-		return -errno;
-	fd = bpf_iter_create(bpf_link__fd(link));
-	if (fd < 0)
-		n = -errno;
-	while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
-		;
-	if (n < 0)
-		n = -errno;
-	if (fd >= 0)
-		close(fd);
-	bpf_link__destroy(link);
+	for (tries = 0; tries < 50 && !n && t->skel->bss->held_faults; tries++) {
+		if (tries)
+			usleep(2000);
+		n = run_say_held(p);
+	}
 	return n;
 }
 

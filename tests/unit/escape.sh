@@ -8,8 +8,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${TT_BIN:-$HERE/../../build}
 TMP=${TT_TMP:-/tmp/tamtrace-escape.$$}
 
-# escape_test's 47 cases and the 4 readers below.
-plan escape 51
+# escape_test's 48 cases and the 4 readers below.
+plan escape 52
 if [ ! -x "$BIN/escape_test" ]; then
 	fail escape.binary "no $BIN/escape_test (make all builds it)"
 	exit 0

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "escape.h"
+#include "fmt.h"
 
 #define R "\xef\xbf\xbd" /* U+FFFD */
 #define R3 R R R
@@ -508,6 +509,52 @@ static void hostile_every_max(void)
 	result("hostile.every-max", why);
 }
 
+/*
+ * The hand-written number formatters against printf: every power of ten
+ * and of two, one on either side, and a pseudo-random spread.
+ */
+static void fmt_cases(void)
+{
+	unsigned long long v, x2, x = 88172645463325252ULL;
+	char got[64], want[64], *e;
+	const char *why = NULL;
+	int i, d;
+
+	for (i = 0; i < 4000 && !why; i++) {
+		if (i < 64)
+			v = 1ULL << i;
+		else if (i < 84)
+			v = 1ULL;
+		else {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			v = x >> (i % 64);
+		}
+		for (d = 0; i >= 64 && i < 84 && d < i - 64; d++)
+			v *= 10;
+		for (d = -1; d <= 1 && !why; d++) {
+			e = put_u64(got, v + d);
+			*e = 0;
+			snprintf(want, sizeof(want), "%llu", v + d);
+			why = strcmp(got, want) ? "put_u64 differs from %llu" : NULL;
+			e = put_hex(got, v + d);
+			*e = 0;
+			snprintf(want, sizeof(want), "%llx", v + d);
+			why = why ?: strcmp(got, want) ? "put_hex differs" : NULL;
+			/* microseconds, two decimals, half up (not printf's
+			 * binary rounding of 0.015) */
+			x2 = ((v + d) % 100000000000ULL + 5) / 10;
+			e = put_us2(got, (v + d) % 100000000000ULL);
+			*e = 0;
+			snprintf(want, sizeof(want), "%llu.%02llu", x2 / 100,
+				 x2 % 100);
+			why = why ?: strcmp(got, want) ? "put_us2 differs" : NULL;
+		}
+	}
+	if (why)
+		printf("# fmt: %s: got %s, want %s\n", why, got, want);
+	result("fmt.numbers", why);
+}
+
 /* DIR/NAME: @before, the name through @fn (NULL: raw), @after. */
 static void dump_file(const char *dir, const char *name, file_fn *fn,
 		      const char *before, const char *after)
@@ -547,5 +594,6 @@ int main(int argc, char **argv)
 	hostile_text();
 	hostile_text_every_len();
 	hostile_every_max();
+	fmt_cases();
 	return 0;
 }
