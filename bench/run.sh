@@ -24,6 +24,8 @@
 #   --smoke: tiny sizes, 1 round each, checks that it runs; no timing claims
 #   --profile: only the BPF profile rounds (floor, stream, hist, the parts),
 #     PROF_REPS times each (default 7), medians of ns per run on stdout
+#   --rounds: only the timed rounds (VARIANTS, default the tamtrace ones
+#     and the floor), medians on stdout; for A/B runs while working
 # Environment: RUNS (turns, default 21), SOAK (seconds of the soak,
 # default 600); both fixed small under --smoke.
 set -u
@@ -41,7 +43,9 @@ TRIES=5			# P5's tries
 OUT=$ROOT/bench/results.md
 SMOKE=0
 PROFILE_ONLY=0
+ROUNDS_ONLY=0
 [ "${1:-}" = --profile ] && PROFILE_ONLY=1
+[ "${1:-}" = --rounds ] && ROUNDS_ONLY=1
 if [ "${1:-}" = --smoke ]; then
 	SMOKE=1
 	RUNS=1
@@ -347,6 +351,7 @@ first_event() {
 		[ -s "$TMP/p5.first" ] &&
 			echo $(($(cat "$TMP/p5.first") - t0)) >> "$TMP/p5.bt"
 	done
+	p5_profile $fp > "$TMP/p5.profile"
 	kill $fp
 	wait $fp 2>/dev/null
 	for f in ours att bt; do
@@ -354,6 +359,31 @@ first_event() {
 		median < "$TMP/p5.$f" | awk '{ printf "%.1f ", $1 / 1000 }'
 	done
 	echo
+}
+
+# Where P5's start-up goes: one more start on PID under strace -T, the
+# time in the kernel of each BPF program load (the verifier), of the BTF
+# load, and of the whole start to the banner. One line.
+p5_profile() {
+	local t0 t1
+	command -v strace > /dev/null || { echo "no strace here"; return; }
+	t0=${EPOCHREALTIME//[!0-9]/}
+	timeout -s INT 3 strace -f -T -e trace=bpf -o "$TMP/p5.strace" \
+		"$B/tamtrace" -j -p "$1" > /dev/null 2> >(while IFS= read -r l; do
+			case $l in *exact:*) now_us > "$TMP/p5.sbanner" ;; esac
+		done)
+	sleep 0.2
+	t1=$(cat "$TMP/p5.sbanner" 2> /dev/null || echo "$t0")
+	awk -v all=$(((t1 - t0) / 1000)) '
+	/BPF_PROG_LOAD/ && match($0, /<[0-9.]+>$/) {
+		t = substr($0, RSTART + 1, RLENGTH - 2) * 1000; load += t; n++
+		name = "?"; if (match($0, /prog_name="[^"]*"/))
+			name = substr($0, RSTART + 11, RLENGTH - 12)
+		if (t >= 1) big = big sprintf("%s%s %.0f", big ? ", " : "", name, t) }
+	/BPF_BTF_LOAD/ && match($0, /<[0-9.]+>$/) {
+		btf += substr($0, RSTART + 1, RLENGTH - 2) * 1000 }
+	END { printf "under strace, start to banner %d ms: %d program loads %.0f ms (those over 1 ms: %s), BTF loads %.0f ms, the rest (user space: open, CO-RE, probes) %.0f ms\n",
+		all, n, load, big, btf, all - load - btf }' "$TMP/p5.strace"
 }
 
 # P8 and the start-up cost: tamtrace -j -p over one round, alone (the
@@ -374,40 +404,51 @@ loader_cost() {
 	awk -v ev="${ev:-0}" '{ printf "%s %.3f\n", $1, (ev > 0) ? ($2 + $3) * 1e6 / ev : 0 }' "$TMP/time"
 }
 
-# P9: tamtrace hist with default options on P9_PAGES read-faulted pages:
-# its BPF maps (memlock, read while it runs, after the touch, from the
-# fdinfo of its map fds: this bpftool cannot say whose a map is, and
-# other tamtrace processes may run) and its peak RSS. Prints
-# "MAP_BYTES PEAK_KIB PAGES_COUNTED".
+# The memory of a tamtrace process PID, sampled every 50 ms while it
+# lives: the peak of its own (RSS less the BPF maps it mmaps, which the
+# maps' memlock counts already) and the maps' memlock. Prints
+# "MAP_BYTES OWN_PEAK_KIB".
+mem_sample() {
+	local own=0 maps=0 o m
+	while kill -0 "$1" 2> /dev/null; do
+		o=$(awk '/^[0-9a-f]+-[0-9a-f]+ / { bpf = ($6 == "anon_inode:bpf-map") }
+			$1 == "Rss:" && !bpf { s += $2 } END { print s + 0 }' \
+			"/proc/$1/smaps" 2> /dev/null)
+		[ "${o:-0}" -gt "$own" ] && own=$o
+		m=$(map_memlock "$1")
+		[ "${m:-0}" -gt "$maps" ] && maps=$m
+		sleep 0.05
+	done
+	echo "$maps $own"
+}
+
+# P9: tamtrace hist with default options on PAGES read-faulted pages
+# ($1): its BPF maps (memlock, from the fdinfo of its map fds: this
+# bpftool cannot say whose a map is, and other tamtrace processes may
+# run) and its own peak memory (mem_sample). Prints
+# "MAP_BYTES OWN_PEAK_KIB PAGES_COUNTED EXIT PAGE_MAP_FULL".
 hist_memory() {
-	local bp tp lp mem
+	local bp tp
 	rm -f "$TMP/p9.info"
-	$WL_CPU "$B/bench-bigtouch" --pages "$P9_PAGES" --wait --hold \
+	$WL_CPU "$B/bench-bigtouch" --pages "$1" --wait --hold \
 		--info "$TMP/p9.info" &
 	bp=$!
 	wait_for "$TMP/p9.info" '^pages'
-	$TR_CPU /usr/bin/time -f "%M" -o "$TMP/p9.time" "$B/tamtrace" hist \
-		-p $bp > "$TMP/p9.out" 2> "$TMP/p9.err" &
+	$TR_CPU "$B/tamtrace" hist -p $bp > "$TMP/p9.out" 2> "$TMP/p9.err" &
 	tp=$!
+	mem_sample $tp > "$TMP/p9.mem" &
 	wait_for "$TMP/p9.err" 'exact:'
 	kill -USR1 $bp
 	wait_for "$TMP/p9.info" '^elapsed_ns'
 	sleep 1
-	lp=$(pgrep -P $tp | head -1)
-	mem=$(map_memlock "${lp:-0}")
 	kill -USR1 $bp
-	wait $bp $tp
-	echo "$mem $(cat "$TMP/p9.time") $(sed -n 's/^[0-9]* faults on \([0-9]*\) pages.*/\1/p' "$TMP/p9.out" | head -1)"
-}
-
-# P10: tamtrace hist with default options on a process that read-faults
-# P10_PAGES pages (16 GiB). Prints "EXIT PAGES_COUNTED PAGE_MAP_FULL".
-hist_capacity() {
-	"$B/tamtrace" hist -- "$B/bench-bigtouch" --pages "$P10_PAGES" \
-		> "$TMP/p10.out" 2> "$TMP/p10.err"
+	wait $bp
+	wait $tp
 	local rc=$?
-	echo "$rc $(sed -n 's/^[0-9]* faults on \([0-9]*\) pages.*/\1/p' "$TMP/p10.out" | head -1)" \
-		"$(sed -n 's/.*page map full \([0-9]*\).*/\1/p' "$TMP/p10.out" | tail -1)"
+	wait
+	echo "$(cat "$TMP/p9.mem")" \
+		"$(sed -n 's/^[0-9]* faults on \([0-9]*\) pages.*/\1/p' "$TMP/p9.out" | head -1)" \
+		"$rc $(sed -n 's/.*page map full \([0-9]*\).*/\1/p' "$TMP/p9.out" | tail -1)"
 }
 
 # Scale: 8 threads of one process faulting at once, under tamtrace -j;
@@ -503,6 +544,19 @@ if [ "$PROFILE_ONLY" = 1 ]; then
 	profile_only
 	exit 0
 fi
+if [ "$ROUNDS_ONLY" = 1 ]; then
+	sleep 1000000 &
+	SLEEPER=$!
+	start_rounds
+	spread=""
+	set -- ${VARIANTS:-untraced floor stream hist bystander}
+	measure_all "$@"
+	echo "variant ratio ns/fault-over-untraced over-floor (medians of $RUNS)"
+	for v in "$@"; do
+		echo "$v $(paired "$v") $(over "$v" untraced) $(over "$v" floor)"
+	done
+	exit 0
+fi
 
 echo "bench: $(uname -r), $(nproc) CPUs, $RUNS rounds of $PAGES pages ($FAULTS faults) per variant, THP never"
 spread=""
@@ -528,8 +582,10 @@ read -r p4_events p4_faults _ < <(completeness)
 p4=$(ratio "${p4_events:-0}" "${p4_faults:-0}")
 read -r p5 p5_att p5_bt < <(first_event)
 read -r rss_kb cpu_start < <(loader_cost)
-read -r p9_maps p9_rss p9_pages < <(hist_memory)
-read -r p10_rc p10_pages p10_full < <(hist_capacity)
+read -r p9_maps p9_rss p9_pages _ < <(hist_memory "$P9_PAGES")
+# P10, and P9 again at its size: the page map is preallocated for
+# --max-pages, so small traces pay for it whole.
+read -r p10_maps p10_rss p10_pages p10_rc p10_full < <(hist_memory "$P10_PAGES")
 read -r t8_got t8_all t8_drops t8_ns t8u_ns < <(threads8)
 t8=$(ratio "${t8_got:-0}" "${t8_all:-0}")
 t8_slow=$(ratio "${t8_ns:-0}" "${t8u_ns:-0}")
@@ -545,7 +601,9 @@ bt_lost=$(sum_losses bpftrace)
 u_stream=$(over stream untraced)
 u_bt=$(over bpftrace untraced)
 p3=$(awk -v a="$u_stream" -v b="$u_bt" 'BEGIN { if (b > 0 && a ~ /^-?[0-9]/) printf "%.3f", a / b; else print "n/a" }')
-p9=$(awk -v m="$p9_maps" -v r="$p9_rss" -v p="$p9_pages" 'BEGIN { if (p > 0) printf "%.0f", (m + r * 1024) / p; else print "n/a" }')
+per_page() { awk -v m="$1" -v r="$2" -v p="$3" 'BEGIN { if (p > 0) printf "%.0f", (m + r * 1024) / p; else print "n/a" }'; }
+p9=$(per_page "$p9_maps" "$p9_rss" "$p9_pages")
+p9_big=$(per_page "$p10_maps" "$p10_rss" "$p10_pages")
 read -r load_lo load_hi others_hi others_turns < <(awk '
 	NR == 1 { lo = hi = $1 } { if ($1 < lo) lo = $1; if ($1 > hi) hi = $1
 	if ($2 > o) o = $2; if ($2 > 0) n++ } END { print lo, hi, o + 0, n + 0 }' "$TMP/quiet")
@@ -605,12 +663,14 @@ vrow() {	# vrow LABEL VARIANT BAR MET
 	echo "| P3 our slowdown ÷ bpftrace's (ns over untraced) | $p3 | | | ≤ 0.1 | $(met P3 "$p3" 'v <= 0.1') |"
 	echo "| P4 events delivered ÷ faults, one process per CPU ($p4_events events) | $p4 | | | = 1.000 | $(met P4 "$p4" 'v == 1') |"
 	echo "| P5 attach to first event: tamtrace -j -p on a faulting process, start to first event (to its banner: $p5_att ms; bpftrace: $p5_bt ms) | $p5 ms | | | ≤ 40 ms | $(met P5 "$p5" 'v <= 40') |"
+	echo "| P5 where the start-up goes: $(cat "$TMP/p5.profile" 2> /dev/null) | | | | | |"
 	vrow "P6 bystander (another process traced)" bystander "≤ floor + 20 ns" \
 		"$(met P6 "$(over bystander floor)" 'v <= 20')"
 	vrow "P6 the same under bpftrace, for reference" btbystander "" ""
 	echo "| P7 consumer CPU per million events, NDJSON to /dev/null, steady (soak; with start-up, one round: $cpu_start s) | $soak_cpu s | | | ≤ 0.1 s | $(met P7 "$soak_cpu" 'v <= 0.1') |"
-	echo "| P8 loader peak RSS, tamtrace -j -p over one round (hist: $(mib "$p9_rss") MiB) | $(mib "$rss_kb") MiB | | | ≤ 20 MiB | $(met P8 "$(mib "$rss_kb")" 'v <= 20') |"
-	echo "| P9 hist memory per touched page: BPF maps $(mib $((${p9_maps:-0} / 1024))) MiB + loader peak RSS $(mib "$p9_rss") MiB over $p9_pages pages counted | $p9 B | | | ≤ 32 B | $(met P9 "$p9" 'v <= 32') |"
+	echo "| P8 loader peak RSS, tamtrace -j -p over one round (hist's own, BPF maps apart: $(mib "$p9_rss") MiB) | $(mib "$rss_kb") MiB | | | ≤ 20 MiB | $(met P8 "$(mib "$rss_kb")" 'v <= 20') |"
+	echo "| P9 hist memory per touched page, $(size $P9_PAGES): BPF maps $(mib $((${p9_maps:-0} / 1024))) MiB + loader's own peak $(mib "$p9_rss") MiB over $p9_pages pages counted | $p9 B | | | ≤ 32 B | $(met P9 "$p9" 'v <= 32') |"
+	echo "| P9 the same at $(size $P10_PAGES) (P10's run): BPF maps $(mib $((${p10_maps:-0} / 1024))) MiB + loader's own peak $(mib "$p10_rss") MiB over $p10_pages pages counted | $p9_big B | | | ≤ 32 B | $(met P9@16G "$p9_big" 'v <= 32') |"
 	p10v="n/a"
 	num "$p10_full" && p10v=$([ "$p10_full" = 0 ] && [ "$p10_rc" = 0 ] &&
 		echo "no overflow" || echo "overflow")

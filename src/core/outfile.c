@@ -45,7 +45,7 @@ bool outfile_failed(struct outfile *o)
 	 * a later fflush() may not fail again (glibc can drop the buffer),
 	 * and EPIPE would turn into EIO.
 	 */
-	if (o->f && !o->err && ferror(o->f))
+	if (o->f && !o->err && ferror_unlocked(o->f))
 		note_error(o, errno);
 	return o->err;
 }

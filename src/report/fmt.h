@@ -67,15 +67,20 @@ static inline char *put_u64(char *p, unsigned long long v)
 		"25262728293031323334353637383940414243444546474849"
 		"50515253545556575859606162636465666768697071727374"
 		"75767778798081828384858687888990919293949596979899";
-	unsigned long long t = v;
+	static const unsigned long long pow10[20] = {
+		1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+		10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+		100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+		100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+		100000000000000000ULL, 1000000000000000000ULL,
+		10000000000000000000ULL,
+	};
+	/* digits: log10 from log2 (1233 / 4096 ~ log10(2)), then one test */
+	int n = (64 - __builtin_clzll(v | 1)) * 1233 >> 12;
 	char *end, *q;
-	int n = 1;
 
-	while (t >= 100) {
-		t /= 100;
-		n += 2;
-	}
-	n += t >= 10;
+	n += n < 20 && v >= pow10[n];
+	n += !n;
 	end = q = p + n;
 	while (v >= 100) {
 		q -= 2;
