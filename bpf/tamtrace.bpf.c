@@ -915,19 +915,35 @@ static __always_inline bool may_be_huge(const struct inflight *f)
 	return huge >= f->reg.vm_start && huge + PMD_SIZE_ <= f->reg.vm_end;
 }
 
-/* Hold @f back for @why; without a slot, say it now as inferred. */
-static __always_inline void hold(void *ctx, struct inflight *f, __u64 id,
-				 __u8 why)
+/* Hold @f back for @why; false without a slot: the caller says it now. */
+static __always_inline bool hold(void *ctx, struct inflight *f, __u8 why)
 {
 	f->held = why;
 	if (hist_mode && want_stacks)
 		take_stacks(ctx, f);
 	if (!inflight_set(f)) {
 		f->held = HOLD_NONE;
-		emit_exception(ctx, f, id, bpf_get_current_task_btf());
-		return;
+		return false;
 	}
 	__sync_fetch_and_add(&held_faults, 1);
+	return true;
+}
+
+/* Why a user-mode fault @f, found with @found, must wait (enum hold). */
+static __always_inline __u8 hold_reason(const struct inflight *f, long found)
+{
+	bool prot = f->pf_err & X86_PF_PROT_;
+
+	if (!prot && may_be_huge(f))
+		return HOLD_HUGE;
+	if (prot && (f->pf_err & X86_PF_WRITE_) &&
+	    alloc_class(f, TT_ACC_WRITE, true) != TT_CLASS_UNKNOWN)
+		return HOLD_WP;
+	if (!prot && f->reg.kind == TT_REG_FILE)
+		return HOLD_FILE;
+	if (found == -EBUSY_)
+		return HOLD_REGION;
+	return HOLD_NONE;
 }
 
 /*
@@ -1001,8 +1017,8 @@ static __always_inline void on_exception(void *ctx, __u64 address,
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct inflight f = {}, *old;
-	bool prot = pf_err & X86_PF_PROT_;
 	long found;
+	__u8 why;
 
 	if (!traced(id) || prof_stop == 1)
 		return;
@@ -1031,25 +1047,10 @@ static __always_inline void on_exception(void *ctx, __u64 address,
 		return;
 	/* Only user-mode faults: a syscall's later allocations (readahead,
 	 * populate) would pass for a kernel-mode fault's folio. */
-	if (!f.error && origin == TT_ORIGIN_USER) {
-		if (!prot && may_be_huge(&f)) {
-			hold(ctx, &f, id, HOLD_HUGE);
-			return;
-		}
-		if (prot && (pf_err & X86_PF_WRITE_) &&
-		    alloc_class(&f, TT_ACC_WRITE, true) != TT_CLASS_UNKNOWN) {
-			hold(ctx, &f, id, HOLD_WP);
-			return;
-		}
-		if (!prot && f.reg.kind == TT_REG_FILE) {
-			hold(ctx, &f, id, HOLD_FILE);
-			return;
-		}
-		if (found == -EBUSY_) {
-			hold(ctx, &f, id, HOLD_REGION);
-			return;
-		}
-	}
+	why = !f.error && origin == TT_ORIGIN_USER ? hold_reason(&f, found) :
+						     HOLD_NONE;
+	if (why && hold(ctx, &f, why))
+		return;
 	if (prof_stop == 6)
 		return;
 	emit_exception(ctx, &f, id, bpf_get_current_task_btf());
