@@ -23,7 +23,7 @@ cleanup() {
 	rm -rf "$TMP"
 }
 
-plan install 34
+plan install 35
 trap 'cleanup; plan_end' EXIT
 
 # The subcommands, from main.c's dispatch ("" is the stream).
@@ -84,6 +84,32 @@ if [ $rc = 0 ] &&
 	pass install.version-unprivileged
 else
 	fail install.version-unprivileged "rc $rc: $(cat "$TMP/v2.out")"
+fi
+
+# The README's setcap recipe: a user with the capabilities and no root
+# traces a command it runs; without them, tamtrace refuses (exit 3).
+mkdir -p "$TMP/cap"
+chmod 0711 "$TMP"
+chmod 0755 "$TMP/cap"
+cp "$TT" "$TMP/cap/tamtrace"
+cp "$TT" "$TMP/cap/plain"
+caps=$(sed -n 's/^ *sudo setcap \([^ ]*\) \/usr\/sbin\/tamtrace$/\1/p' "$TOP/README.md")
+if [ -z "$caps" ]; then
+	fail install.setcap-recipe "no 'sudo setcap CAPS /usr/sbin/tamtrace' line in README.md"
+elif ! setcap "$caps" "$TMP/cap/tamtrace" 2> "$TMP/setcap.err"; then
+	fail install.setcap-recipe "setcap $caps: $(cat "$TMP/setcap.err")"
+else
+	(cd "$TMP/cap" && "$BIN/runas" 65534 ./tamtrace -o /dev/null -- /bin/true) \
+		2> "$TMP/cap.err"
+	rc=$?
+	(cd "$TMP/cap" && "$BIN/runas" 65534 ./plain -o /dev/null -- /bin/true) 2> /dev/null
+	rc2=$?
+	if [ $rc = 0 ] && [ $rc2 = 3 ] &&
+		grep -q "^tamtrace: mode $picked: exact" "$TMP/cap.err"; then
+		pass install.setcap-recipe
+	else
+		fail install.setcap-recipe "with $caps: rc $rc, without: rc $rc2: $(head -c 300 "$TMP/cap.err")"
+	fi
 fi
 
 ## man page ###########################################################
@@ -255,7 +281,7 @@ check install.comp-files-commands test -z "$bad"
 ## make install #######################################################
 
 DEST=$TMP/dest
-make -C "$TOP" -s install DESTDIR="$DEST" PREFIX=/usr/local > "$TMP/mi.log" 2>&1
+make -C "$TOP" -s OUTPUT="$BIN" install DESTDIR="$DEST" PREFIX=/usr/local > "$TMP/mi.log" 2>&1
 got=$(cd "$DEST" 2>/dev/null && find . -type f -printf '%m %p\n' | sort)
 want="644 ./usr/local/share/bash-completion/completions/tamtrace
 644 ./usr/local/share/doc/tamtrace/README.md
@@ -286,14 +312,14 @@ same_version() {
 	bad="$bad --version: $(head -1 "$TMP/dv.out");"
 check install.make-install-works test -z "$bad"
 [ -n "$bad" ] && echo "# $bad"
-make -C "$TOP" -s uninstall DESTDIR="$DEST" PREFIX=/usr/local > /dev/null 2>&1
+make -C "$TOP" -s OUTPUT="$BIN" uninstall DESTDIR="$DEST" PREFIX=/usr/local > /dev/null 2>&1
 left=$(find "$DEST" -type f)
 check install.make-uninstall test -z "$left"
 
 ## make deb ###########################################################
 
 rm -f "$BIN"/tamtrace_*.deb
-make -C "$TOP" -s deb > "$TMP/deb.log" 2>&1
+make -C "$TOP" -s OUTPUT="$BIN" deb > "$TMP/deb.log" 2>&1
 DEB=$(ls "$BIN"/tamtrace_*.deb 2>/dev/null)
 ver=$(dpkg-parsechangelog -l "$TOP/pkg/changelog" -S Version)
 if [ -f "$DEB" ] && [ "$(basename "$DEB")" = "tamtrace_${ver}_$(dpkg --print-architecture).deb" ] &&
