@@ -85,12 +85,13 @@ _tamtrace_arg()
 		COMPREPLY=($(compgen -W "${w// or / }" -- "$cur")) ;;
 	FILE)	compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur")) ;;
-	DIR)	# cgroup v2 directories, absolute or under the mount
+	DIR)	# cgroup v2 directories, absolute or under its mount
 		compopt -o filenames 2>/dev/null
 		if [[ $cur == /* ]]; then
 			COMPREPLY=($(compgen -d -- "$cur"))
 		else
-			COMPREPLY=($(cd /sys/fs/cgroup 2>/dev/null &&
+			w=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+			COMPREPLY=($(cd "${w:-/sys/fs/cgroup}" 2>/dev/null &&
 				compgen -d -- "$cur"))
 		fi ;;
 	esac

@@ -20,10 +20,11 @@ INSTALLED=0
 cleanup() {
 	[ "$INSTALLED" = 1 ] && dpkg --purge tamtrace > /dev/null 2>&1
 	[ -n "${SLEEPER:-}" ] && kill "$SLEEPER" 2>/dev/null
+	[ -n "${CGDIR:-}" ] && rmdir "$CGDIR"
 	rm -rf "$TMP"
 }
 
-plan install 35
+plan install 36
 trap 'cleanup; plan_end' EXIT
 
 # The subcommands, from main.c's dispatch ("" is the stream).
@@ -266,6 +267,22 @@ if [ -n "$bad" ]; then
 	fail install.comp-sort "$bad"
 else
 	set_eq install.comp-sort "$got" "$SORTS"
+fi
+
+# -c: directories under the cgroup2 mount (/sys/fs/cgroup, or
+# .../unified on a hybrid system), or absolute ones.
+cg=$(findmnt -n -t cgroup2 -o TARGET | head -1)
+[ -z "$cg" ] || { CGDIR=$cg/tt-install-$$; mkdir -p "$CGDIR"; }
+sub=$(cd "$cg" 2>/dev/null && ls -d */ 2>/dev/null | head -1)
+if [ -z "$sub" ]; then
+	skip install.comp-cgroups "no cgroup2 mount with a directory"
+else
+	bad=
+	comp "$TT" -c "" | grep -qx "${sub%/}" || bad="-c '' lacks ${sub%/};"
+	[ "$(comp "$TT" hist --cgroup "$cg/${sub%/}")" = "$cg/${sub%/}" ] ||
+		bad="$bad --cgroup $cg/${sub%/};"
+	check install.comp-cgroups test -z "$bad"
+	[ -n "$bad" ] && echo "# $bad"
 fi
 
 # FILE arguments complete file names; after -- a command, then files.
