@@ -150,11 +150,14 @@ clean:
 	rm -rf $(OUTPUT)
 
 # The man page, from one scdoc source (doc/tidy.awk drops the no-op
-# paragraph macros mandoc -T lint warns about).
+# paragraph macros mandoc -T lint warns about), dated by the release's
+# pkg/changelog entry rather than the build.
 all: $(OUTPUT)/tamtrace.8
 
-$(OUTPUT)/tamtrace.8: doc/tamtrace.8.scd doc/tidy.awk | $(OUTPUT)
-	scdoc < $< | awk -f doc/tidy.awk > $@
+$(OUTPUT)/tamtrace.8: doc/tamtrace.8.scd doc/tidy.awk pkg/changelog | $(OUTPUT)
+	t=$$(dpkg-parsechangelog -l pkg/changelog -S Timestamp); \
+	SOURCE_DATE_EPOCH=$${t:-$$(date +%s)} scdoc < $< | \
+		awk -f doc/tidy.awk > $@
 
 # make install PREFIX=/usr/local DESTDIR=: the binary in sbin (it needs
 # CAP_BPF + CAP_PERFMON), the man page, bash completion and the docs.

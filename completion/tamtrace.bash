@@ -84,15 +84,15 @@ _tamtrace_arg()
 		w=${w//,/}
 		COMPREPLY=($(compgen -W "${w// or / }" -- "$cur")) ;;
 	FILE)	compopt -o filenames 2>/dev/null
-		COMPREPLY=($(compgen -f -- "$cur")) ;;
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 	DIR)	# cgroup v2 directories, absolute or under its mount
 		compopt -o filenames 2>/dev/null
 		if [[ $cur == /* ]]; then
-			COMPREPLY=($(compgen -d -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		else
 			w=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-			COMPREPLY=($(cd "${w:-/sys/fs/cgroup}" 2>/dev/null &&
-				compgen -d -- "$cur"))
+			mapfile -t COMPREPLY < <(cd "${w:-/sys/fs/cgroup}" \
+				2>/dev/null && compgen -d -- "$cur")
 		fi ;;
 	esac
 	return 0
@@ -108,7 +108,7 @@ _tamtrace_command()
 		COMPREPLY=($(compgen -c -- "$cur"))
 	else
 		compopt -o filenames 2>/dev/null
-		COMPREPLY=($(compgen -f -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 	fi
 }
 

@@ -286,8 +286,9 @@ else
 fi
 
 # FILE arguments complete file names; after -- a command, then files.
-touch "$TMP/out-file.csv"
+touch "$TMP/out-file.csv" "$TMP/sp ace.csv"
 bad=
+[ "$(comp "$TT" --output "$TMP/sp")" = "$TMP/sp ace.csv" ] || bad="a blank;"
 [ "$(comp "$TT" -o "$TMP/out-f")" = "$TMP/out-file.csv" ] || bad="-o;"
 [ "$(comp "$TT" hist --csv "$TMP/out-f")" = "$TMP/out-file.csv" ] || bad="$bad --csv;"
 comp "$TT" -f -- "ech" | grep -qx echo || bad="$bad -- ech;"

@@ -38,8 +38,8 @@ static void print_mode(FILE *f)
 		;
 	fprintf(f, "mode %s", m < TT_MODE_COUNT ? mode_name(m) : "none");
 	for (i = 0; i < m && i < TT_MODE_COUNT; i++)
-		fprintf(f, "%s%s: %s", i ? "; " : " (not ", mode_name(i),
-			feat.why_not[i]);
+		fprintf(f, "%s%s unavailable: %s", i ? "; " : " (",
+			mode_name(i), feat.why_not[i]);
 	fprintf(f, "%s\n", m ? ")" : "");
 }
 
