@@ -27,6 +27,7 @@ WORKLOADS := $(patsubst tests/workloads/%.c,$(OUTPUT)/%,$(wildcard tests/workloa
 
 .SECONDARY:
 .PHONY: all clean deps kernel vm-test test host-test demo bench bench-smoke help check-vmlinux
+.PHONY: install uninstall deb FORCE
 
 all: $(OUTPUT)/tamtrace $(WORKLOADS)
 
@@ -39,6 +40,8 @@ help:
 	@echo "make demo       trace the demo workload on the running kernel"
 	@echo "make bench      benchmarks on the running kernel -> bench/results.md"
 	@echo "make clean      remove $(OUTPUT)/"
+	@echo "make install    install to \$$DESTDIR\$$PREFIX (default /usr/local)"
+	@echo "make deb        build $(OUTPUT)/tamtrace_VERSION_ARCH.deb"
 
 $(OUTPUT):
 	mkdir -p $@
@@ -56,6 +59,18 @@ $(TOOL_OBJS): $(OUTPUT)/obj/%.o: src/%.c $(TOOL_HDRS) $(OUTPUT)/tamtrace.skel.h
 
 $(OUTPUT)/tamtrace: $(TOOL_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# The version: the VERSION file is the one source; in a checkout, git
+# describe adds the commit. Rewritten only when it changes.
+VERSION := $(shell cat VERSION)
+GIT_DESC := $(shell git describe --always --dirty 2>/dev/null)
+
+$(OUTPUT)/build_version.h: FORCE | $(OUTPUT)
+	@printf '#define TT_VERSION "%s"\n#define TT_GIT "%s"\n' \
+		'$(VERSION)' '$(GIT_DESC)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+
+$(OUTPUT)/obj/core/version.o: $(OUTPUT)/build_version.h
 
 $(OUTPUT)/%: tests/workloads/%.c | $(OUTPUT)
 	$(CC) $(CFLAGS) -fno-omit-frame-pointer -static -pthread -Isrc $< -o $@
@@ -133,3 +148,45 @@ demo: deps
 
 clean:
 	rm -rf $(OUTPUT)
+
+# The man page, from one scdoc source (doc/tidy.awk drops the no-op
+# paragraph macros mandoc -T lint warns about), dated by the release's
+# pkg/changelog entry rather than the build.
+all: $(OUTPUT)/tamtrace.8
+
+$(OUTPUT)/tamtrace.8: doc/tamtrace.8.scd doc/tidy.awk pkg/changelog | $(OUTPUT)
+	t=$$(dpkg-parsechangelog -l pkg/changelog -S Timestamp); \
+	SOURCE_DATE_EPOCH=$${t:-$$(date +%s)} scdoc < $< | \
+		awk -f doc/tidy.awk > $@
+
+# make install PREFIX=/usr/local DESTDIR=: the binary in sbin (it needs
+# CAP_BPF + CAP_PERFMON), the man page, bash completion and the docs.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/tamtrace
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+INSTALLED := $(SBINDIR)/tamtrace $(MANDIR)/man8/tamtrace.8 \
+	$(BASHCOMPDIR)/tamtrace $(DOCDIR)/README.md $(DOCDIR)/copyright
+
+install: $(OUTPUT)/tamtrace $(OUTPUT)/tamtrace.8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)
+	install -m 0755 $(OUTPUT)/tamtrace $(DESTDIR)$(SBINDIR)/tamtrace
+	install -m 0644 $(OUTPUT)/tamtrace.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 completion/tamtrace.bash \
+		$(DESTDIR)$(BASHCOMPDIR)/tamtrace
+	install -m 0644 README.md pkg/copyright $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DOCDIR)
+
+# make deb: make install into a staging root, then the package's own
+# files (pkg/) and dpkg-deb.
+DEB_ROOT := $(abspath $(OUTPUT))/deb-root
+
+deb: $(OUTPUT)/tamtrace $(OUTPUT)/tamtrace.8
+	rm -rf $(DEB_ROOT)
+	$(MAKE) install DESTDIR=$(DEB_ROOT) PREFIX=/usr
+	scripts/build-deb.sh $(DEB_ROOT) $(OUTPUT)

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "exitcodes.h"
 #include "modes.h"
+#include "version.h"
 
 #define TRACE (TT_CMD_STREAM | TT_CMD_HIST)
 #define ALL (TRACE | TT_CMD_STATS)
@@ -63,6 +64,8 @@ static const struct cli_opt options[] = {
 	  "fault record buffer in MiB, a power of 2 (default 8)" },
 	{ 'v', "verbose", NULL, TRACE, "show libbpf's messages" },
 	{ 'h', "help", NULL, ALL, "show this help" },
+	{ 'V', "version", NULL, ALL,
+	  "versions of tamtrace, libbpf, the kernel; the mode it offers" },
 };
 
 #define NOPTS (sizeof(options) / sizeof(options[0]))
@@ -300,6 +303,7 @@ static int parse_one(struct tt_opts *o, int key, const char *arg)
 	case OPT_HEATMAP: o->heatmap = arg; return 0;
 	case OPT_STACKS: o->stacks = arg; return 0;
 	case 'h': print_help(o->cmd); return -1;
+	case 'V': version_print(stdout); return -1;
 	default:
 		fprintf(stderr, "Try '%s --help'.\n", cli_prog(o));
 		return TT_EXIT_USAGE;

@@ -48,7 +48,7 @@ struct tt_opts {
 
 /*
  * Parse @argv (argv[0] is the subcommand's name). Returns true to run;
- * false after printing --help (*exit_code 0) or an error (2).
+ * false after printing --help or --version (*exit_code 0) or an error (2).
  */
 bool cli_parse(enum tt_cmd cmd, int argc, char **argv, struct tt_opts *o,
 	       int *exit_code);
