@@ -1039,9 +1039,14 @@ static __always_inline void on_exception(void *ctx, __u64 address,
 		inflight_set(&f);
 		return;
 	}
+	found = find_region(&f, id >> 32);
+	/*
+	 * After this fault's lookup: bpf_find_vma() works once per exception
+	 * (IRQs are off, its unlock waits in a per-CPU irq_work), and a held
+	 * fault in the same VMA finds it in the per-CPU cache.
+	 */
 	if (held_faults)
 		flush_held(ctx, id);
-	found = find_region(&f, id >> 32);
 	f.error = address >> 63 ? TT_ERR_NO_VMA : fault_error(&f, found);
 	if (prof_stop == 3)
 		return;

@@ -9,9 +9,9 @@ TMP=${TT_TMP:-/tmp/tamtrace-tests.$$}
 MODE=${1:-auto}
 T="tracer.$MODE"
 mkdir -p "$TMP"
-# known-pattern and the 10 other tests, one case each; the checks of the
+# known-pattern and the 11 other tests, one case each; the checks of the
 # known pattern's run are added once its exit code and mode are known.
-plan "$T" 11
+plan "$T" 12
 
 # The (page index, access) sequence the faulter's region saw.
 region_seq() {
@@ -324,7 +324,41 @@ test_remap_names() {
 	esac
 }
 
+# Another tracer on the same faults, system-wide and attached first: its
+# VMA lookups come first in each exception, and bpf_find_vma() works once
+# per exception with IRQs off. Every fault is still seen, in its region,
+# and its class is right or, where the VMA could not be read, unknown
+# (inferred): never wrong.
+test_beside_another() {
+	"$BIN/tamtrace" -a -j $(modeflag) -o /dev/null 2> "$TMP/other.err" &
+	other=$!
+	i=0
+	while ! grep -q 'exact:' "$TMP/other.err" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	run_known_pattern
+	kill -INT $other
+	wait $other
+	got=$(region_seq "$TMP/out.json")
+	bad=$(region_rows "$TMP/out.json" | R=$REGION awk -F: '
+		$4 != ENVIRON["R"] { print "page " $1 " in " $4; next }
+		$3 == "unknown" { unknown++; next }
+		$2 == "read" && $3 != "zero_page" ||
+		$2 == "write" && $1 % 3 == 1 && $3 != "zero_fill" ||
+		$2 == "write" && $1 % 3 == 2 && $3 != "cow_zero" {
+			print "page " $1 " " $2 " " $3 }
+		END { if (unknown) print "# " unknown " unknown" > "/dev/stderr" }' 2>&1 |
+		grep -v '^#' | head -3)
+	if [ "$got" = "$(expected_seq)" ] && [ -z "$bad" ]; then
+		pass "$T.beside-another-tracer"
+	else
+		fail "$T.beside-another-tracer" "got [$got] $bad"
+	fi
+}
+
 test_known_pattern
+test_beside_another
 test_remap_names
 test_retried
 test_threads
