@@ -12,10 +12,10 @@ MODE=${1:-auto}
 T="formats.$MODE"
 mkdir -p "$TMP"
 
-# pprof: reads, workload-count, mappings, pie-count, broken-fails;
-# perfetto: parses, sorted, counts, names-rss, sampled; speedscope:
-# table, drawn.
-plan "$T" 12
+# pprof: reads, workload-count, mappings, pie-count, broken-fails,
+# unit-latency, unit-frames; perfetto: parses, sorted, counts,
+# names-rss, sampled; speedscope: table, drawn.
+plan "$T" 14
 
 # folded_count FILE FUNC: faults of the stacks through FUNC.
 folded_count() {
@@ -36,14 +36,41 @@ rc=$?
 PICKED=$(sed -n 's/.*(mode \([a-z]*\)).*/\1/p' "$TMP/summary" | head -1)
 echo "# $T: mode $PICKED"
 if ! command -v go > /dev/null; then
-	for c in reads workload-count mappings pie-count broken-fails; do
+	for c in reads workload-count mappings pie-count broken-fails unit-latency unit-frames; do
 		skip "$T.pprof-$c" "no go (Debian golang-go: scripts/install-deps.sh)"
 	done
 elif [ $rc != 0 ]; then
 	for c in reads workload-count mappings pie-count broken-fails; do
 		fail "$T.pprof-$c" "tamtrace hist exit $rc: $(head -3 "$TMP/err")"
 	done
-else
+fi
+# The writer on made-up stacks (tests/unit/pprof_test.c), for what this
+# kernel may not give: latency values, labels, build ids, unknown frames.
+if command -v go > /dev/null && "$BIN/pprof_test" "$TMP/unit.pb.gz" &&
+	go tool pprof -raw "$TMP/unit.pb.gz" > "$TMP/unit.raw" 2>&1; then
+	top=$(go tool pprof -top -sample_index=latency "$TMP/unit.pb.gz" 2> /dev/null |
+		awk '$NF == "leaf_fn" || $NF == "main" { printf "%s=%s ", $NF, $4 }')
+	if grep -q '^ *7 *7000: ' "$TMP/unit.raw" && grep -q '^ *3 *900: ' "$TMP/unit.raw" &&
+		[ "$top" = "leaf_fn=7000ns main=7900ns " ]; then
+		pass "$T.pprof-unit-latency"
+	else
+		fail "$T.pprof-unit-latency" "samples: $(sed -n '/^Samples/,/^Locations/p' "$TMP/unit.raw" | xargs); top: $top"
+	fi
+	if grep -q '^1: 0x555500001100/0x555500001235/0x1100 /opt/unit/prog deadbeef0102030405060708090a0b0c0d0e0f10 \[FN\]$' "$TMP/unit.raw" &&
+		grep -q ' M=3 \[unknown\] in libx.so /usr/lib/libx.so:' "$TMP/unit.raw" &&
+		grep -q ' M=2 \[kernel\] \[kernel.kallsyms\]:' "$TMP/unit.raw" &&
+		grep -q 'class:\[zero_fill\] comm:\[unit\]' "$TMP/unit.raw" &&
+		grep -q 'pid:\[4242\]' "$TMP/unit.raw"; then
+		pass "$T.pprof-unit-frames"
+	else
+		fail "$T.pprof-unit-frames" "$(sed -n '/^Locations/,$p' "$TMP/unit.raw" | head -12 | xargs)"
+	fi
+elif command -v go > /dev/null; then
+	for c in unit-latency unit-frames; do
+		fail "$T.pprof-$c" "pprof_test or go tool pprof failed: $(tail -2 "$TMP/unit.raw" 2> /dev/null)"
+	done
+fi
+if command -v go > /dev/null && [ $rc = 0 ]; then
 	# The sample types: latency only where the mode measures it.
 	want="faults/count[dflt]"
 	[ "$PICKED" = exceptions ] || want="$want latency/nanoseconds"

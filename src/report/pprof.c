@@ -292,8 +292,9 @@ static uint64_t map_id(struct pprof *p, const struct stack_sample *st,
 	return id;
 }
 
-/* The function of a frame: its symbol, else what the folded output
- * calls it. */
+/* The function of a frame: its symbol, else "[unknown] in FILE" (not
+ * the folded file's "[unknown] (FILE)": pprof cuts what is in
+ * parentheses from names, as C++ parameters). */
 static uint64_t func_id(struct pprof *p, const struct stack_frame *fr,
 			uint64_t file)
 {
@@ -305,7 +306,7 @@ static uint64_t func_id(struct pprof *p, const struct stack_frame *fr,
 	if (!name && fr->kernel)
 		name = "[kernel]";
 	else if (!name && fr->base)
-		name = (snprintf(unknown, sizeof(unknown), "[unknown] (%s)",
+		name = (snprintf(unknown, sizeof(unknown), "[unknown] in %s",
 				 fr->base), unknown);
 	else if (!name)
 		name = "[unknown]";
@@ -362,10 +363,12 @@ static int add_sample(const struct stack_sample *st, void *arg)
 	struct pprof *p = arg;
 	size_t i;
 
+	/* Outermost first: the first mapping is that of a program's
+	 * outermost frame, which pprof takes for the main binary. */
 	for (i = 0; i < st->n; i++)
-		locs[i] = loc_id(p, st, &st->fr[st->n - 1 - i]);
-	for (i = 0; i < st->n; i++)
-		pb_varint(&p->spacked, locs[i]);
+		locs[i] = loc_id(p, st, &st->fr[i]);
+	for (i = st->n; i > 0; i--)	/* the leaf first */
+		pb_varint(&p->spacked, locs[i - 1]);
 	pb_msg(&p->smsg, 1, &p->spacked);
 	pb_varint(&p->spacked, st->count);
 	if (p->c->latency)
