@@ -96,17 +96,17 @@ static int keep_fault(struct perfetto_sink *p, const struct tt_fault_event *e)
 {
 	const char *label = streamtab_label(&p->tab, e->pid, e->addr,
 					    e->region_id);
-	size_t cap = PF_MAX_FAULTS, slot = p->nfaults;
+	size_t slot = p->nfaults;
 	struct pf_fault *f;
 
 	p->offered++;
-	if (!p->faults && !(p->faults = malloc(cap * sizeof(*f))))
-		return -ENOMEM;
-	if (p->nfaults == cap) {
+	if (p->nfaults == PF_MAX_FAULTS) {
 		slot = next_rand(p) % p->offered;
-		if (slot >= cap)
+		if (slot >= PF_MAX_FAULTS)
 			return 0;
 		free(p->faults[slot].region);
+	} else if (grow(&p->faults, &p->fcap, p->nfaults, sizeof(*f))) {
+		return -ENOMEM;
 	} else {
 		p->nfaults++;
 	}

@@ -28,7 +28,7 @@ struct perfetto_sink {
 	const struct tt_opts *o;
 	struct streamtab tab;		/* region labels, JSON-escaped */
 	struct pf_fault *faults;	/* the sample, PF_MAX_FAULTS at most */
-	size_t nfaults;
+	size_t nfaults, fcap;
 	unsigned long long offered;	/* faults and failed ones delivered */
 	struct tt_alloc_event *allocs;
 	size_t nallocs, acap;
