@@ -14,8 +14,8 @@ mkdir -p "$TMP"
 
 # pprof: reads, workload-count, mappings, pie-count, broken-fails,
 # unit-latency, unit-frames; perfetto: parses, sorted, counts,
-# names-rss, sampled; speedscope: table, drawn.
-plan "$T" 14
+# names-rss, sampled, unit; speedscope: table, drawn.
+plan "$T" 15
 
 # folded_count FILE FUNC: faults of the stacks through FUNC.
 folded_count() {
@@ -147,7 +147,7 @@ rc=$?
 seen=$(sed -n 's/^tamtrace: \([0-9]*\) faults (.*/\1/p' "$TMP/bigerr")
 if [ $rc != 0 ] || [ -z "$seen" ]; then
 	fail "$T.perfetto-sampled" "tamtrace exit $rc: $(head -3 "$TMP/bigerr")"
-elif ! grep -q "faults, 100000 of them as instant events, a uniform sample" "$TMP/bigerr"; then
+elif ! grep -q "faults (failed ones too), 100000 of them as instant events, a uniform sample" "$TMP/bigerr"; then
 	fail "$T.perfetto-sampled" "stderr does not say it sampled: $(grep Perfetto "$TMP/bigerr")"
 else
 	check "$T.perfetto-sampled" python3 -c '
@@ -163,6 +163,35 @@ assert len(inst) == 100000 and cnt == seen, (len(inst), cnt, seen)
 ts = [e["ts"] for e in inst]
 assert ts == sorted(ts), "instants not sorted"
 ' "$TMP/big.json" "$seen"
+fi
+
+# The writer fed made-up events (tests/unit/perfetto_test.c), for what
+# this kernel may not give: tamalloc() calls, latency, failed faults.
+if "$BIN/perfetto_test" "$TMP/unit.json" > /dev/null 2> "$TMP/unit.err"; then
+	check "$T.perfetto-unit" python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))
+o, ev = t["otherData"], t["traceEvents"]
+assert (o["mode"], o["faults_seen"], o["errors_seen"], o["allocs_seen"],
+        o["faults_delivered"], o["errors_delivered"]) == ("patched", 2, 1, 2, 2, 1), o
+names = {(e["name"], e["pid"], e.get("tid")): e["args"]["name"] for e in ev if e["ph"] == "M"}
+assert names == {("thread_name", 100, 100): "unit-main", ("process_name", 100, None): "unit-main",
+                 ("thread_name", 100, 101): "unit-worker"}, names
+x = [(e["ts"], e["dur"], e["args"]) for e in ev if e["ph"] == "X"]
+assert x == [(999000.0, 1.5, {"size": 5000, "addr": "0x7f0000000000", "len": 8192}),
+             (999500.0, 0.3, {"size": 1 << 40, "errno": 12})], x
+i = [(e["name"], e["ts"], e["tid"], e["args"]["latency_ns"], e["args"]["region"],
+      e["args"].get("error")) for e in ev if e["ph"] == "i"]
+assert i == [("zero_fill", 1000100.0, 100, 2500, "tamalloc", None),
+             ("cow", 1000200.0, 101, None, "tamalloc", None),
+             ("error", 1003000.0, 100, None, "tamalloc", "no_vma")], i
+c = [(e["ts"], e["args"]) for e in ev if e["name"] == "faults/ms"]
+z = {"zero_fill": 0, "cow": 0, "error": 0}
+assert c == [(1000000.0, dict(z, zero_fill=1, cow=1)), (1001000.0, z),
+             (1003000.0, dict(z, error=1)), (1004000.0, z)], c
+' "$TMP/unit.json"
+else
+	fail "$T.perfetto-unit" "perfetto_test: $(tail -2 "$TMP/unit.err")"
 fi
 
 # --- speedscope -------------------------------------------------------

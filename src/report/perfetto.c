@@ -159,8 +159,11 @@ static int pf_event(struct sink *k, const void *data, size_t len)
 	__u8 type = *(const __u8 *)data;
 	int err = 0;
 
-	if (type == TT_EV_FAULT && len >= sizeof(struct tt_fault_event))
+	if (type == TT_EV_FAULT && len >= sizeof(struct tt_fault_event)) {
+		p->errors += ((const struct tt_fault_event *)data)->class ==
+			     TT_CLASS_ERROR;
 		err = count_fault(p, data) ?: keep_fault(p, data);
+	}
 	else if (type == TT_EV_REGION && len >= sizeof(struct tt_region_event))
 		err = streamtab_region(&p->tab, data);
 	else if (type == TT_EV_TASK && len >= sizeof(struct tt_task_event))
@@ -410,10 +413,11 @@ static void put_other(FILE *f, const struct perfetto_sink *p)
 	fprintf(f, "\"otherData\":{\"tool\":\"tamtrace\",\"mode\":\"%s\","
 		"\"faults_seen\":%llu,\"errors_seen\":%llu,"
 		"\"allocs_seen\":%llu,\"faults_delivered\":%llu,"
-		"\"fault_events\":%zu,\"fault_events_limit\":%d,"
-		"\"fault_events_sampled\":%s,\"alloc_slices\":%zu,"
-		"\"alloc_slices_limit\":%d,\"lost\":", p->mode, faults_seen(l),
-		l->n[TT_CNT_ERRORS], l->n[TT_CNT_ALLOCS], p->offered,
+		"\"errors_delivered\":%llu,\"fault_events\":%zu,"
+		"\"fault_events_limit\":%d,\"fault_events_sampled\":%s,"
+		"\"alloc_slices\":%zu,\"alloc_slices_limit\":%d,\"lost\":",
+		p->mode, faults_seen(l), l->n[TT_CNT_ERRORS],
+		l->n[TT_CNT_ALLOCS], p->offered - p->errors, p->errors,
 		p->nfaults, PF_MAX_FAULTS,
 		p->offered > p->nfaults ? "true" : "false", p->nallocs,
 		PF_MAX_ALLOCS);
@@ -483,10 +487,11 @@ static int pf_finish(struct sink *k, struct session *s,
 				    perfetto_write, p);
 	}
 	if (!p->err && p->offered > p->nfaults)
-		fprintf(stderr, "%s: Perfetto trace: %llu faults, %zu of them "
-			"as instant events, a uniform sample (at most %d are "
-			"kept); the faults/ms counters count them all\n", prog,
-			p->offered, p->nfaults, PF_MAX_FAULTS);
+		fprintf(stderr, "%s: Perfetto trace: %llu faults (failed ones "
+			"too), %zu of them as instant events, a uniform sample "
+			"(at most %d are kept); the faults/ms counters count "
+			"them all\n", prog, p->offered, p->nfaults,
+			PF_MAX_FAULTS);
 	if (!p->err && p->allocs_seen > p->nallocs)
 		fprintf(stderr, "%s: Perfetto trace: the first %zu of %llu "
 			"tamalloc() calls as slices\n", prog, p->nallocs,

@@ -30,6 +30,7 @@ struct perfetto_sink {
 	struct pf_fault *faults;	/* the sample, PF_MAX_FAULTS at most */
 	size_t nfaults, fcap;
 	unsigned long long offered;	/* faults and failed ones delivered */
+	unsigned long long errors;	/* failed ones delivered */
 	struct tt_alloc_event *allocs;
 	size_t nallocs, acap;
 	unsigned long long allocs_seen;
