@@ -96,6 +96,19 @@ $(OUTPUT)/maps_test: tests/unit/maps_test.c src/core/regions.c \
 		src/core/procstats.c src/core/regions.h | $(OUTPUT)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -static $(filter %.c,$^) -o $@
 
+all: $(OUTPUT)/pprof_test
+
+$(OUTPUT)/pprof_test: tests/unit/pprof_test.c src/report/pprof.c \
+		src/core/names.c src/report/pprof.h src/report/stacks.h | $(OUTPUT)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -static $(filter %.c,$^) -lz -o $@
+
+# Linked with the tool's objects (the sink needs the session's helpers).
+all: $(OUTPUT)/perfetto_test
+
+$(OUTPUT)/perfetto_test: tests/unit/perfetto_test.c \
+		$(filter-out $(OUTPUT)/obj/main.o,$(TOOL_OBJS))
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 deps:
 	scripts/install-deps.sh
 

@@ -108,7 +108,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);
 	__type(key, struct tt_stack_key);
-	__type(value, __u64);
+	__type(value, struct tt_stack_val);
 } stack_counts SEC(".maps");
 
 /* Add @n to the counter at @key of a hash map, creating it. */
@@ -515,19 +515,33 @@ static __always_inline void take_stacks(void *ctx, struct inflight *f)
 /* A fault said later (exceptions mode holds some) keeps the stacks
  * taken at its exception: the thread is elsewhere by then. */
 static __always_inline void count_stack(void *ctx, struct inflight *f,
-					__u32 tgid, __u8 class)
+					__u32 tgid, __u8 class, __u64 latency)
 {
+	static const struct tt_stack_val zero;
 	struct tt_stack_key sk = { .tgid = tgid, .class = class };
+	struct tt_stack_val *v;
 
 	if (!f->held)
 		take_stacks(ctx, f);
 	sk.user_stack = f->ustack;
 	sk.kern_stack = f->kstack;
 	if ((sk.user_stack < 0 && sk.kern_stack < 0) ||
-	    stack_lost(sk.user_stack) || stack_lost(sk.kern_stack))
+	    stack_lost(sk.user_stack) || stack_lost(sk.kern_stack)) {
 		count(TT_CNT_STACK_MISSED);
-	else if (!hash_add(&stack_counts, &sk, 1))
-		count(TT_CNT_STACK_MISSED);
+		return;
+	}
+	v = bpf_map_lookup_elem(&stack_counts, &sk);
+	if (!v) {
+		bpf_map_update_elem(&stack_counts, &sk, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&stack_counts, &sk);
+	}
+	if (!v) {
+		count(TT_CNT_STACK_MISSED);	/* map full */
+		return;
+	}
+	__sync_fetch_and_add(&v->count, 1);
+	if (latency)
+		__sync_fetch_and_add(&v->lat_ns, latency);
 }
 
 static __always_inline void aggregate(void *ctx, struct inflight *f,
@@ -566,7 +580,8 @@ static __always_inline void aggregate(void *ctx, struct inflight *f,
 			count(TT_CNT_HEAT_OVERFLOW);
 	}
 	if (want_stacks)
-		count_stack(ctx, f, tgid, class);
+		count_stack(ctx, f, tgid, class,
+			    flags & TT_F_HAS_LATENCY ? latency : 0);
 }
 
 #endif /* __HIST_BPF_H */

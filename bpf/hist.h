@@ -141,4 +141,10 @@ struct tt_stack_key {
 	__s32 kern_stack;
 };
 
+/* A stack's faults, and their latency summed where measured. */
+struct tt_stack_val {
+	__u64 count;
+	__u64 lat_ns;
+};
+
 #endif /* __TAMTRACE_HIST_H */

@@ -41,7 +41,9 @@ def warm(r, g, b):
     return r >= 140 and r - b >= 60 and min(r, g, b) < 235
 
 
-def main(path, rects):
+def load(path):
+    """(width, height, bytes per pixel, decoded rows) of an 8-bit RGB(A)
+    PNG."""
     blob = open(path, "rb").read()
     assert blob[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, hdr = 8, b"", None
@@ -56,9 +58,14 @@ def main(path, rects):
     width, height, depth, ctype = hdr[0], hdr[1], hdr[2], hdr[3]
     assert depth == 8 and ctype in (2, 6), "need 8-bit RGB or RGBA"
     bpp = 3 if ctype == 2 else 4
+    return width, height, bpp, rows(zlib.decompress(idat), width, bpp)
+
+
+def main(path, rects):
+    width, height, bpp, lines = load(path)
     nonwhite = 0
     counts = [0] * len(rects)
-    for y, line in enumerate(rows(zlib.decompress(idat), width, bpp)):
+    for y, line in enumerate(lines):
         for x in range(0, len(line), bpp):
             px = line[x], line[x + 1], line[x + 2]
             if min(px) < 200:
@@ -73,5 +80,6 @@ def main(path, rects):
         print(c)
 
 
-main(sys.argv[1], [tuple(int(float(v)) for v in r.split(","))
-                   for r in sys.argv[2:]])
+if __name__ == "__main__":
+    main(sys.argv[1], [tuple(int(float(v)) for v in r.split(","))
+                       for r in sys.argv[2:]])

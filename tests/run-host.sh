@@ -54,6 +54,7 @@ sh "$HERE/realprog.sh" auto
 sh "$HERE/unit/escape.sh"
 sh "$HERE/unit/maps.sh"
 bash "$HERE/install.sh"
+sh "$HERE/formats.sh" auto
 
 # Forcing fentry where the kernel refuses it says so, and why: the
 # probe loads a two-instruction fentry program first.

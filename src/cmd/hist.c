@@ -12,6 +12,7 @@
 #include "hist_maps.h"
 #include "hist_report.h"
 #include "modes.h"
+#include "pprof.h"
 #include "regions.h"
 #include "session.h"
 #include "stacks.h"
@@ -130,6 +131,16 @@ static const char *command_comm(const char *argv0, char *comm)
 	return comm;
 }
 
+static int write_pprof(struct hist *h, const struct hist_report *r)
+{
+	struct pprof_ctx p = { .stk = &h->stk, .mode = r->mode,
+			       .latency = r->latency_exact,
+			       .duration_ns = r->duration_ns };
+
+	return outfile_write(cli_prog(h->o), "pprof profile", h->o->pprof,
+			     pprof_write, &p);
+}
+
 static int hist_finish(struct sink *k, struct session *s,
 		       const struct tt_losses *l)
 {
@@ -165,6 +176,8 @@ static int hist_finish(struct sink *k, struct session *s,
 	if (h->o->stacks)
 		ret = outfile_write(prog, "stacks", h->o->stacks, stacks_write,
 				    &h->stk) ?: ret;
+	if (h->o->pprof)
+		ret = write_pprof(h, &r) ?: ret;
 	return ret;
 }
 
@@ -186,7 +199,7 @@ int hist_main(int argc, char **argv)
 		return code;
 	h.o = &o;
 	s.cfg.hist = true;
-	s.cfg.stacks = o.stacks != NULL;
+	s.cfg.stacks = o.stacks || o.pprof;
 	s.cfg.heat = o.heatmap != NULL;
 	s.cfg.max_pages = o.max_pages;
 	code = session_run(&s, &o, &h.sink);

@@ -18,6 +18,8 @@ enum {
 	OPT_HEATMAP,
 	OPT_STACKS,
 	OPT_MAX_PAGES,
+	OPT_PPROF,
+	OPT_PERFETTO,
 };
 
 struct cli_opt {
@@ -54,6 +56,10 @@ static const struct cli_opt options[] = {
 	  "SVG: address x time, colour = faults" },
 	{ OPT_STACKS, "stacks", "FILE", TT_CMD_HIST,
 	  "folded stacks per fault class (flamegraph.pl)" },
+	{ OPT_PPROF, "pprof", "FILE", TT_CMD_HIST,
+	  "fault stacks as a gzipped pprof profile (go tool pprof)" },
+	{ OPT_PERFETTO, "perfetto", "FILE", TT_CMD_STREAM,
+	  "also a Chrome JSON trace (ui.perfetto.dev): faults, tamalloc()" },
 	{ OPT_MAX_PAGES, "max-pages", "N", TT_CMD_HIST,
 	  "room for N touched pages (default 4194304: 16 GiB)" },
 	{ 's', "sort", "KEY", TT_CMD_STATS,
@@ -92,7 +98,8 @@ static const struct cli_cmd cmds[] = {
 	  "  sudo tamtrace -j -d 5 -a          # 5 seconds of every process\n"
 	  "  sudo tamtrace -c /sys/fs/cgroup/system.slice/cron.service\n"
 	  "  sudo tamtrace -f -- make -j2      # follow the whole build\n"
-	  "  sudo tamtrace -m exceptions -p 1  # force the stock-kernel mode\n" },
+	  "  sudo tamtrace -m exceptions -p 1  # force the stock-kernel mode\n"
+	  "  sudo tamtrace --perfetto t.json -- ./prog  # timeline for Perfetto\n" },
 	{ TT_CMD_HIST, "tamtrace hist",
 	  "Usage: tamtrace hist [OPTIONS] (-p PID | -t TID | -c DIR | -a) "
 	  "[interval [count]]\n"
@@ -105,7 +112,8 @@ static const struct cli_cmd cmds[] = {
 	  "  sudo tamtrace hist -- ./tamalloc-demo --no-wait\n"
 	  "  sudo tamtrace hist --csv pages.csv --heatmap heat.svg -p 1234\n"
 	  "  sudo tamtrace hist -p 1234 1 10    # 10 one-second reports\n"
-	  "  sudo tamtrace hist --stacks faults.folded -- ./prog\n" },
+	  "  sudo tamtrace hist --stacks faults.folded -- ./prog\n"
+	  "  sudo tamtrace hist --pprof faults.pb.gz -- ./prog\n" },
 	{ TT_CMD_STATS, "tamtrace stats",
 	  "Usage: tamtrace stats [-p PID]... [-a [-s rss|reserved|oom]] "
 	  "[-j] [-w SEC]\n\n"
@@ -302,6 +310,8 @@ static int parse_one(struct tt_opts *o, int key, const char *arg)
 	case OPT_JSON_FILE: o->json_file = arg; return 0;
 	case OPT_HEATMAP: o->heatmap = arg; return 0;
 	case OPT_STACKS: o->stacks = arg; return 0;
+	case OPT_PPROF: o->pprof = arg; return 0;
+	case OPT_PERFETTO: o->perfetto = arg; return 0;
 	case 'h': print_help(o->cmd); return -1;
 	case 'V': version_print(stdout); return -1;
 	default:

@@ -36,8 +36,10 @@ struct tt_opts {
 	bool json;			/* -j (stats too) */
 	bool timestamp;			/* -T */
 	bool relative;			/* -r */
+	const char *perfetto;		/* --perfetto FILE */
 	/* hist */
 	const char *csv, *json_file, *heatmap, *stacks;
+	const char *pprof;		/* --pprof FILE */
 	unsigned int max_pages;
 	double interval;		/* positional [interval [count]] */
 	long count;

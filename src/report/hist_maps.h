@@ -60,7 +60,8 @@ struct heat_row {
 
 struct stack_row {
 	struct tt_stack_key key;
-	unsigned long long count;
+	unsigned long long count;	/* struct tt_stack_val */
+	unsigned long long lat_ns;
 };
 
 struct alloc_row {

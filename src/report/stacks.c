@@ -195,20 +195,49 @@ int stacks_note_exec(struct stacks_ctx *c, const struct tt_exec_event *e)
 	return add_file(c, real);
 }
 
-/* ";name", or ";[unknown] (file)" when no symbol covers the address. */
-static void put_frame(FILE *f, const char *name, const struct dso *d)
+/* The next frame of @st; frames past the last are written over it
+ * (there is room for the deepest stacks the maps hold). */
+static struct stack_frame *new_frame(struct stack_sample *st, bool kernel)
 {
-	fputc(';', f);
-	if (name) {
-		esc_folded(f, name, SIZE_MAX);
-		return;
-	}
-	fputs("[unknown]", f);
-	if (d && d->base[0]) {
-		esc_folded(f, " (", SIZE_MAX);
-		esc_folded(f, d->base, SIZE_MAX);
-		fputc(')', f);
-	}
+	struct stack_frame *fr = &st->fr[st->n];
+
+	if (st->n < STACK_MAX_FRAMES - 1)
+		st->n++;
+	memset(fr, 0, sizeof(*fr));
+	fr->kernel = kernel;
+	return fr;
+}
+
+/* A user frame: its function (NULL: none covers it) in file @d. */
+static struct stack_frame *add_user(struct stack_sample *st, const char *name,
+				    const struct dso *d, unsigned long long ip)
+{
+	struct stack_frame *fr = new_frame(st, false);
+
+	fr->name = name;
+	fr->ip = ip;
+	if (!d)
+		return fr;
+	fr->path = d->path;
+	fr->base = d->base[0] ? d->base : NULL;
+	memcpy(fr->build_id, d->id.build_id, ELF_BUILD_ID_MAX);
+	fr->build_id_len = d->id.build_id_len;
+	return fr;
+}
+
+/* A user frame of a file offset in a file. */
+static struct stack_frame *offset_frame(struct stack_sample *st,
+					struct dso *d, unsigned long long ip,
+					unsigned long long off)
+{
+	const struct symtab *t = d ? dso_symtab(d) : NULL;
+	unsigned long long vaddr = t ? symtab_vaddr(t, off) : 0;
+	struct stack_frame *fr;
+
+	fr = add_user(st, vaddr ? symtab_find(t, vaddr) : NULL, d, ip);
+	fr->off = off;
+	fr->has_off = true;
+	return fr;
 }
 
 /* A user stack's IPs, innermost first, and its build id frames if the
@@ -265,18 +294,9 @@ static int learn_biases(struct symbolizer *s, const struct stack_row *r)
 	return 0;
 }
 
-/* ";name" of a file offset in a file, or ";[unknown] (file)". */
-static void offset_frame(FILE *f, struct dso *d, unsigned long long off)
-{
-	const struct symtab *t = d ? dso_symtab(d) : NULL;
-	unsigned long long vaddr = t ? symtab_vaddr(t, off) : 0;
-
-	put_frame(f, vaddr ? symtab_find(t, vaddr) : NULL, d);
-}
-
 /* An IP in a file the process mapped where other stacks placed it. */
-static bool learnt_frame(FILE *f, struct symbolizer *s, pid_t tgid,
-			 unsigned long long ip)
+static bool learnt_frame(struct stack_sample *st, struct symbolizer *s,
+			 pid_t tgid, unsigned long long ip)
 {
 	const struct symtab *t;
 	struct dso *d;
@@ -288,7 +308,7 @@ static bool learnt_frame(FILE *f, struct symbolizer *s, pid_t tgid,
 		d = dsos_by_build_id(&s->dsos, s->biases[k].build_id);
 		t = d ? dso_symtab(d) : NULL;
 		if (t && symtab_vaddr(t, ip - s->biases[k].bias)) {
-			offset_frame(f, d, ip - s->biases[k].bias);
+			offset_frame(st, d, ip, ip - s->biases[k].bias);
 			return true;
 		}
 	}
@@ -300,8 +320,8 @@ static bool learnt_frame(FILE *f, struct symbolizer *s, pid_t tgid,
  * through its last maps snapshot, else, for a non-PIE executable of the
  * launched command, its link-time address.
  */
-static void ip_frame(FILE *f, struct symbolizer *s, pid_t tgid,
-		     unsigned long long ip)
+static void ip_frame(struct stack_sample *st, struct symbolizer *s,
+		     pid_t tgid, unsigned long long ip)
 {
 	const struct stack_proc *p = proc_get((struct stacks_ctx *)s->c,
 					      tgid, false);
@@ -309,40 +329,47 @@ static void ip_frame(FILE *f, struct symbolizer *s, pid_t tgid,
 	struct dso *d;
 	size_t i;
 
-	if (learnt_frame(f, s, tgid, ip))
+	if (learnt_frame(st, s, tgid, ip))
 		return;
 	for (i = 0; p && i < p->nmaps; i++) {
 		if (ip < p->maps[i].start || ip >= p->maps[i].end)
 			continue;
 		d = dsos_by_path(&s->dsos, p->maps[i].name);
-		offset_frame(f, d, ip - p->maps[i].start + p->maps[i].offset);
+		offset_frame(st, d, ip,
+			     ip - p->maps[i].start + p->maps[i].offset);
 		return;
 	}
 	d = tgid == s->c->pid && s->c->exe[0] ?
 	    dsos_by_path(&s->dsos, s->c->exe) : NULL;
 	t = d && d->id.fixed ? dso_symtab(d) : NULL;
 	if (t && symtab_has_vaddr(t, ip))
-		put_frame(f, symtab_find(t, ip), d);
+		add_user(st, symtab_find(t, ip), d, ip);
 	else
-		put_frame(f, NULL, NULL);
+		add_user(st, NULL, NULL, ip);
 }
 
 /* User frames of one stack id, outermost first. */
-static void user_frames(FILE *f, struct symbolizer *s, int id, pid_t tgid)
+static void user_frames(struct stack_sample *st, struct symbolizer *s, int id)
 {
 	struct bpf_stack_build_id fr[TT_USTACK_DEPTH];
 	__u64 ips[TT_USTACK_DEPTH] = {};
 	int i = read_user(s, id, ips, fr);
+	struct stack_frame *sf;
 
 	if (id < 0 && id != -EFAULT)
-		put_frame(f, NULL, NULL);	/* collided in the map */
+		add_user(st, NULL, NULL, 0);	/* collided in the map */
 	while (i-- > 0) {
-		if (has_build_id(&fr[i]))
-			offset_frame(f, dsos_by_build_id(&s->dsos,
-							 fr[i].build_id),
-				     fr[i].offset);
-		else
-			ip_frame(f, s, tgid, ips[i]);
+		if (!has_build_id(&fr[i])) {
+			ip_frame(st, s, st->tgid, ips[i]);
+			continue;
+		}
+		sf = offset_frame(st, dsos_by_build_id(&s->dsos,
+						       fr[i].build_id),
+				  ips[i], fr[i].offset);
+		if (!sf->build_id_len) {	/* no file here has it */
+			memcpy(sf->build_id, fr[i].build_id, ELF_BUILD_ID_MAX);
+			sf->build_id_len = ELF_BUILD_ID_MAX;
+		}
 	}
 }
 
@@ -355,14 +382,16 @@ static bool tracing_frame(const char *name)
 }
 
 /* Kernel frames of one stack id, outermost first. */
-static void kernel_frames(FILE *f, int fd, int id, struct symbolizer *s)
+static void kernel_frames(struct stack_sample *st, int fd, int id,
+			  struct symbolizer *s)
 {
 	unsigned long long ips[TT_STACK_DEPTH] = {};
+	struct stack_frame *fr;
 	const char *name;
 	int i, n;
 
-	if (id < 0 && id != -EFAULT)
-		fputs(";[unknown]_[k]", f);	/* collided in the map */
+	if (id < 0 && id != -EFAULT)	/* collided in the map */
+		new_frame(st, true)->name = "[unknown]";
 	if (id < 0 || bpf_map_lookup_elem(fd, &id, ips))
 		return;
 	for (n = 0; n < TT_STACK_DEPTH && ips[n]; n++)
@@ -371,24 +400,26 @@ static void kernel_frames(FILE *f, int fd, int id, struct symbolizer *s)
 		name = s->kernel_ok ? symtab_find(&s->kernel, ips[i]) : NULL;
 		if (name && tracing_frame(name))
 			break;
-		fputc(';', f);
-		esc_folded(f, name ?: "[kernel]", SIZE_MAX);
-		fputs("_[k]", f);
+		fr = new_frame(st, true);
+		fr->name = name;
+		fr->ip = ips[i];
 	}
 }
 
 /* The process's name after its last exec, else the target's. */
-static void put_comm(FILE *f, struct symbolizer *s, pid_t tgid)
+static const char *comm_of(struct symbolizer *s, pid_t tgid, char *buf,
+			   size_t len)
 {
 	const struct stack_proc *p = proc_get((struct stacks_ctx *)s->c,
 					      tgid, false);
 
 	if (p && p->comm[0])
-		esc_folded(f, p->comm, TT_COMM_LEN);
+		snprintf(buf, len, "%.*s", TT_COMM_LEN, p->comm);
 	else if (tgid == s->c->pid && s->c->comm[0])
-		esc_folded(f, s->c->comm, sizeof(s->c->comm));
+		snprintf(buf, len, "%s", s->c->comm);
 	else
-		fprintf(f, "pid-%d", tgid);
+		snprintf(buf, len, "pid-%d", tgid);
+	return buf;
 }
 
 static int symbolizer_init(struct symbolizer *s, const struct stacks_ctx *c)
@@ -407,29 +438,74 @@ static int symbolizer_init(struct symbolizer *s, const struct stacks_ctx *c)
 	return err;
 }
 
-int stacks_write(FILE *f, void *ctx)
+int stacks_walk(struct stacks_ctx *c,
+		int (*fn)(const struct stack_sample *st, void *arg), void *arg)
 {
-	struct stacks_ctx *c = ctx;
 	int kfd = tracer__map_fd(c->tr, TRACER_MAP_STACK_TRACES);
+	struct stack_sample *st = malloc(sizeof(*st));
+	char comm[TT_COMM_LEN + 16];
 	struct symbolizer s;
 	size_t k;
 	int err;
 
-	err = symbolizer_init(&s, c);
+	err = st ? symbolizer_init(&s, c) : -ENOMEM;
 	for (k = 0; !err && k < c->d->nstacks; k++)
 		err = learn_biases(&s, &c->d->stacks[k]);
 	for (k = 0; !err && k < c->d->nstacks; k++) {
 		const struct stack_row *r = &c->d->stacks[k];
 
-		put_comm(f, &s, r->key.tgid);
-		user_frames(f, &s, r->key.user_stack, r->key.tgid);
-		kernel_frames(f, kfd, r->key.kern_stack, &s);
-		fprintf(f, ";%s %llu\n", class_name(r->key.class), r->count);
+		st->tgid = r->key.tgid;
+		st->comm = comm_of(&s, r->key.tgid, comm, sizeof(comm));
+		st->class = r->key.class;
+		st->count = r->count;
+		st->lat_ns = r->lat_ns;
+		st->n = 0;
+		user_frames(st, &s, r->key.user_stack);
+		kernel_frames(st, kfd, r->key.kern_stack, &s);
+		err = fn(st, arg);
 	}
-	dsos_free(&s.dsos);
-	symtab_free(&s.kernel);
-	free(s.biases);
+	if (st) {
+		dsos_free(&s.dsos);
+		symtab_free(&s.kernel);
+		free(s.biases);
+	}
+	free(st);
 	return err;
+}
+
+/* One line: comm;user frames;kernel frames_[k];class count, where a
+ * user frame without symbol is "[unknown] (file)". */
+static int folded_line(const struct stack_sample *st, void *arg)
+{
+	const struct stack_frame *fr;
+	FILE *f = arg;
+	size_t i;
+
+	esc_folded(f, st->comm, SIZE_MAX);
+	for (i = 0; i < st->n; i++) {
+		fr = &st->fr[i];
+		fputc(';', f);
+		if (fr->kernel) {
+			esc_folded(f, fr->name ?: "[kernel]", SIZE_MAX);
+			fputs("_[k]", f);
+		} else if (fr->name) {
+			esc_folded(f, fr->name, SIZE_MAX);
+		} else {
+			fputs("[unknown]", f);
+			if (fr->base) {
+				esc_folded(f, " (", SIZE_MAX);
+				esc_folded(f, fr->base, SIZE_MAX);
+				fputc(')', f);
+			}
+		}
+	}
+	fprintf(f, ";%s %llu\n", class_name(st->class), st->count);
+	return 0;
+}
+
+int stacks_write(FILE *f, void *ctx)
+{
+	return stacks_walk(ctx, folded_line, f);
 }
 
 void stacks_free(struct stacks_ctx *c)
