@@ -23,7 +23,7 @@
 # Usage: bench/run.sh [--smoke | --profile]
 #   --smoke: tiny sizes, 1 round each, checks that it runs; no timing claims
 #   --profile: only the BPF profile rounds (floor, stream, hist, the parts),
-#     PROF_REPS times each (default 7), medians of ns per run on stdout
+#     PROF_REPS times each (default 5), medians of ns per run on stdout
 #   --rounds: only the timed rounds (VARIANTS, default the tamtrace ones
 #     and the floor), medians on stdout; for A/B runs while working
 # Environment: RUNS (turns, default 21), SOAK (seconds of the soak,
@@ -34,6 +34,7 @@ B=$ROOT/build
 TMP=$(mktemp -d)
 RUNS=${RUNS:-21}
 SOAK=${SOAK:-600}
+PROF_REPS=${PROF_REPS:-5}	# profile rounds per variant and part (medians)
 PAGES=262144		# 1 GiB of 4 KiB pages
 P9_PAGES=250000		# within hist's default --max-pages, with the rest
 P10_PAGES=4194304	# 16 GiB
@@ -49,6 +50,7 @@ ROUNDS_ONLY=0
 if [ "${1:-}" = --smoke ]; then
 	SMOKE=1
 	RUNS=1
+	PROF_REPS=1
 	SOAK=3
 	PAGES=2048
 	P9_PAGES=2048
@@ -521,24 +523,32 @@ soak() {
 
 # ---- run ----
 
+# The profile rounds' lines, one per variant and program: the mean
+# runs, and the median ns per run times them.
+profile_medians() {
+	awk '$3 > 0 { print $1, $2, $3, $4 / $3 }' "$TMP/profile" |
+		sort -k1,2 -k4n |
+		awk '{ k = $1 " " $2; v[k, ++c[k]] = $4; r[k] += $3 }
+		END { for (k in c) printf "%s %.0f %.0f\n", k, r[k] / c[k],
+			r[k] / c[k] * v[k, int((c[k] + 1) / 2)] }' > "$TMP/profile.med"
+	mv "$TMP/profile.med" "$TMP/profile"
+}
+
 # --profile: medians over PROF_REPS profile rounds of each, then stop.
 profile_only() {
 	local r v
 	sleep 1000000 &
 	SLEEPER=$!
 	start_rounds
-	for r in $(seq "${PROF_REPS:-7}"); do
+	for r in $(seq "$PROF_REPS"); do
 		for v in floor stream hist $(printf 'part%s ' $PART_ORDER); do
 			profile_round "$v"
 		done
 	done
-	echo "variant program runs/fault ns/run (median of ${PROF_REPS:-7})"
-	awk '$3 > 0 { print $1, $2, $3, $4 / $3 }' "$TMP/profile" |
-		sort -k1,2 -k4n | awk -v n="$FAULTS" '
-		{ k = $1 " " $2; v[k, ++c[k]] = $4; r[k] += $3 }
-		END { for (k in c) { m = v[k, int((c[k] + 1) / 2)]
-			printf "%s %.2f %.0f\n", k, r[k] / c[k] / n, m } }' |
-		sort
+	profile_medians
+	echo "variant program runs/fault ns/run (median of $PROF_REPS)"
+	awk -v n="$FAULTS" '{ printf "%s %s %.2f %.0f\n", $1, $2, $3 / n,
+		$4 / $3 }' "$TMP/profile" | sort
 }
 if [ "$PROFILE_ONLY" = 1 ]; then
 	profile_only
@@ -572,6 +582,14 @@ for v in floor floor_tp stream hist bystander bpftrace btbystander; do
 	case " $variants " in *" $v "*) profile_round $v ;; esac
 done
 for p in $PART_ORDER; do profile_round part$p; done
+# More profile rounds (PROF_REPS in all), then one line per program: the
+# mean runs, and the median ns per run times them.
+for _ in $(seq 2 "$PROF_REPS"); do
+	for v in floor stream hist bystander $(printf 'part%s ' $PART_ORDER); do
+		profile_round $v
+	done
+done
+profile_medians
 kill "$FP" "$SLEEPER" 2>/dev/null
 wait "$FP" "$SLEEPER" 2>/dev/null
 FP=""
@@ -693,7 +711,7 @@ vrow() {	# vrow LABEL VARIANT BAR MET
 	echo
 	echo "## Profile: where the time goes"
 	echo
-	echo "Each BPF program of a variant's tracer over one more round, with"
+	echo "Each BPF program of a variant's tracer over $PROF_REPS more rounds (the median), with"
 	echo "kernel.bpf_stats_enabled (the statistics add about two clock reads"
 	echo "per run, so these rounds are not timed): its runs ÷ the round's"
 	echo "$FAULTS faults (more than 1 when other processes faulted too), ns"
@@ -713,9 +731,9 @@ vrow() {	# vrow LABEL VARIANT BAR MET
 	echo
 	echo "### By part of the fault path (exceptions mode)"
 	echo
-	echo "page_fault_user cut after each part (TT_PROFILE_STOP), one"
-	echo "profile round each, then whole (stream, hist), and what each part"
-	echo "adds; the floor is the empty program's ns per run."
+	echo "page_fault_user cut after each part (TT_PROFILE_STOP), the median"
+	echo "of $PROF_REPS profile rounds each, then whole (stream, hist), and what"
+	echo "each part adds; the floor is the empty program's ns per run."
 	echo
 	echo "| program up to | ns per run | part adds |"
 	echo "| --- | --- | --- |"
@@ -749,6 +767,12 @@ vrow() {	# vrow LABEL VARIANT BAR MET
 	stream + record in the per-CPU ring (stream, whole)
 	hist + page counts instead of the record (hist, whole)
 	EOF
+	awk -v n="$FAULTS" '$1 == "stream" && $2 == "mm_page_alloc" && $3 > 0 {
+		printf "| and per fault, the page allocation program (mm_page_alloc: exact cow_zero, cow and reuse of held faults; THP sizes) | %.2f runs × %.0f ns | %.0f |\n",
+			$3 / n, $4 / $3, $4 / n }' "$TMP/profile"
+	awk -v n="$FAULTS" '$1 == "bystander" && $2 == "mm_page_alloc" && $3 > 0 {
+		printf "| the same for a bystander (P6): its own allocations run it too | %.2f runs × %.0f ns | %.0f |\n",
+			$3 / n, $4 / $3, $4 / n }' "$TMP/profile"
 	echo
 	if [ -s "$TMP/miss" ]; then
 		echo "Bars not met in this run:$(tr -d '\n' < "$TMP/miss")."

@@ -332,11 +332,7 @@ test_remap_names() {
 test_beside_another() {
 	"$BIN/tamtrace" -a -j $(modeflag) -o /dev/null 2> "$TMP/other.err" &
 	other=$!
-	i=0
-	while ! grep -q 'exact:' "$TMP/other.err" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_attached "$TMP/other.err"
 	run_known_pattern
 	kill -INT $other
 	wait $other
