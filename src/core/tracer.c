@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tamtrace.skel.h"
@@ -280,21 +282,24 @@ static int run_say_held(struct bpf_program *p)
  * exceptions mode, at the end: no more exceptions, then the faults still
  * held are said (the BPF task iterator say_held_at_end), so none is left
  * owed; thread_exit stays for threads that end meanwhile. Detaching does
- * not wait for a program already running on another CPU: one may hold a
- * fault just after the iterator passed its thread, so look again, for a
- * grace period or so, until none is owed.
+ * not wait for a program already running on another CPU, which may still
+ * hold a fault: wait for an RCU grace period (membarrier()'s global
+ * command is synchronize_rcu()), and look again while one is owed.
  */
 int tracer__say_held(struct tracer *t)
 {
 	struct bpf_program *p = t->skel->progs.say_held_at_end;
 	int tries, n = 0;
 
-	if (!bpf_program__autoload(p) || !t->skel->bss->held_faults)
+	if (!bpf_program__autoload(p))
 		return 0;
+	/* First no new exception, so that none is held after the check */
 	bpf_link__destroy(t->skel->links.page_fault_user);
 	t->skel->links.page_fault_user = NULL;
 	bpf_link__destroy(t->skel->links.page_fault_kernel);
 	t->skel->links.page_fault_kernel = NULL;
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		usleep(10000);
 	for (tries = 0; tries < 50 && !n && t->skel->bss->held_faults; tries++) {
 		if (tries)
 			usleep(2000);
