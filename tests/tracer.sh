@@ -9,9 +9,9 @@ TMP=${TT_TMP:-/tmp/tamtrace-tests.$$}
 MODE=${1:-auto}
 T="tracer.$MODE"
 mkdir -p "$TMP"
-# known-pattern and the 11 other tests, one case each; the checks of the
+# known-pattern and the 12 other tests, one case each; the checks of the
 # known pattern's run are added once its exit code and mode are known.
-plan "$T" 12
+plan "$T" 13
 
 # The (page index, access) sequence the faulter's region saw.
 region_seq() {
@@ -353,8 +353,35 @@ test_beside_another() {
 	fi
 }
 
+# SIGINT while the target faults at full rate, 8 times: every fault it
+# held back in the meantime is said (exit 0, no loss of any kind).
+test_stop_mid_burst() {
+	bad=
+	for k in 1 2 3 4 5 6 7 8; do
+		"$BIN/faulter" --mmap --pages 2048 --rounds 1000000000 \
+			> /dev/null 2>&1 &
+		fp=$!
+		"$BIN/tamtrace" -j $(modeflag) -p $fp -o /dev/null 2> "$TMP/burst.err" &
+		tp=$!
+		wait_attached "$TMP/burst.err"
+		sleep 0.3
+		kill -INT $tp
+		wait $tp
+		rc=$?
+		kill $fp
+		wait $fp 2>/dev/null
+		[ $rc = 0 ] || bad="$bad run $k: exit $rc: $(grep -o 'lost: .*' "$TMP/burst.err" | tr ',' '\n' | grep -v ' 0$' | tr '\n' ' ')"
+	done
+	if [ -z "$bad" ]; then
+		pass "$T.stop-mid-burst"
+	else
+		fail "$T.stop-mid-burst" "$bad"
+	fi
+}
+
 test_known_pattern
 test_beside_another
+test_stop_mid_burst
 test_remap_names
 test_retried
 test_threads
