@@ -169,8 +169,9 @@ all: $(OUTPUT)/tamtrace.8
 
 $(OUTPUT)/tamtrace.8: doc/tamtrace.8.scd doc/tidy.awk pkg/changelog | $(OUTPUT)
 	t=$$(dpkg-parsechangelog -l pkg/changelog -S Timestamp); \
-	SOURCE_DATE_EPOCH=$${t:-$$(date +%s)} scdoc < $< | \
-		awk -f doc/tidy.awk > $@
+	SOURCE_DATE_EPOCH=$${t:-$$(date +%s)} scdoc < $< > $@.tmp
+	awk -f doc/tidy.awk $@.tmp > $@ || { rm -f $@; exit 1; }
+	rm -f $@.tmp
 
 # make install PREFIX=/usr/local DESTDIR=: the binary in sbin (it needs
 # CAP_BPF + CAP_PERFMON), the man page, bash completion and the docs.

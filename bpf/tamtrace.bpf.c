@@ -467,6 +467,7 @@ struct cpu_cache {
 	__u32 seq;
 	struct region_info reg;
 	__u32 region_seq;	/* TT_EV_REGION ids handed out here */
+	__u32 unsent;		/* the id of reg, until its TT_EV_REGION is sent */
 	__u32 task_pid;		/* the last TT_EV_TASK sent from here */
 	__u32 task_tid;
 	char task_comm[TT_COMM_LEN];
@@ -545,6 +546,7 @@ static __always_inline void remember_region(struct cpu_cache *c,
 		f->reg.id = ++c->region_seq << 8 |
 			    (bpf_get_smp_processor_id() & 0xff);
 		f->reg_new = 1;
+		c->unsent = f->reg.id;
 	}
 	c->mm = mm;
 	c->tgid = tgid;
@@ -604,17 +606,22 @@ static __always_inline void ring_commit(struct tt_cpu_ring *r)
 /* The region @f refers to, before the fault; false if it was lost. */
 static __always_inline bool send_region(const struct inflight *f, __u32 pid)
 {
+	struct cpu_cache *c = this_cpu_cache();
+	bool mine = c && c->reg.id == f->reg.id;
 	struct tt_region_event *e;
-	struct cpu_cache *c;
 
+	/* Another fault of this CPU sent it first (a held one) */
+	if (mine && c->unsent != f->reg.id)
+		return true;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		/* Send it again with the next fault there. */
-		c = this_cpu_cache();
-		if (c && c->reg.id == f->reg.id)
+		if (mine)
 			c->reg.id = 0;
 		return false;
 	}
+	if (mine)
+		c->unsent = 0;
 	e->type = TT_EV_REGION;
 	e->kind = f->reg.kind;
 	e->pad[0] = e->pad[1] = 0;
@@ -774,6 +781,8 @@ static __always_inline long find_region(struct inflight *f, __u32 tgid)
 	    f->addr < c->reg.vm_end) {
 		f->reg = c->reg;
 		f->reg_src = REG_CACHED;
+		/* A held fault said before the one that found it new */
+		f->reg_new = c->unsent == c->reg.id;
 		return 0;
 	}
 	/* Before 6.13 (or so) the callback's data must be on the stack */

@@ -333,9 +333,16 @@ test_beside_another() {
 	"$BIN/tamtrace" -a -j $(modeflag) -o /dev/null 2> "$TMP/other.err" &
 	other=$!
 	wait_attached "$TMP/other.err"
+	if ! grep -q 'exact:' "$TMP/other.err" || ! kill -0 $other 2>/dev/null; then
+		kill -KILL $other 2>/dev/null
+		wait $other
+		fail "$T.beside-another-tracer" "the other tracer did not attach: $(head -2 "$TMP/other.err")"
+		return
+	fi
 	run_known_pattern
 	kill -INT $other
 	wait $other
+	rc=$(cat "$TMP/rc")
 	got=$(region_seq "$TMP/out.json")
 	bad=$(region_rows "$TMP/out.json" | R=$REGION awk -F: '
 		$4 != ENVIRON["R"] { print "page " $1 " in " $4; next }
@@ -346,10 +353,10 @@ test_beside_another() {
 			print "page " $1 " " $2 " " $3 }
 		END { if (unknown) print "# " unknown " unknown" > "/dev/stderr" }' 2>&1 |
 		grep -v '^#' | head -3)
-	if [ "$got" = "$(expected_seq)" ] && [ -z "$bad" ]; then
+	if [ "$rc" = 0 ] && [ "$got" = "$(expected_seq)" ] && [ -z "$bad" ]; then
 		pass "$T.beside-another-tracer"
 	else
-		fail "$T.beside-another-tracer" "got [$got] $bad"
+		fail "$T.beside-another-tracer" "exit $rc, got [$got] $bad"
 	fi
 }
 

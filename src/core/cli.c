@@ -313,7 +313,7 @@ static int parse_one(struct tt_opts *o, int key, const char *arg)
 	case OPT_PPROF: o->pprof = arg; return 0;
 	case OPT_PERFETTO: o->perfetto = arg; return 0;
 	case 'h': print_help(o->cmd); return -1;
-	case 'V': version_print(stdout); return -1;
+	case 'V': return version_print(stdout) ? TT_EXIT_ERROR : -1;
 	default:
 		fprintf(stderr, "Try '%s --help'.\n", cli_prog(o));
 		return TT_EXIT_USAGE;

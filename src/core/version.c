@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -43,7 +44,7 @@ static void print_mode(FILE *f)
 	fprintf(f, "%s\n", m ? ")" : "");
 }
 
-void version_print(FILE *f)
+int version_print(FILE *f)
 {
 	struct utsname u;
 
@@ -57,4 +58,9 @@ void version_print(FILE *f)
 		fprintf(f, "kernel %s %s %s\n", u.sysname, u.release,
 			u.machine);
 	print_mode(f);
+	if (fflush(f) || ferror(f)) {
+		fprintf(stderr, "tamtrace: --version: write error: %m\n");
+		return -EIO;
+	}
+	return 0;
 }

@@ -5,7 +5,8 @@
 
 #include <stdio.h>
 
-/* Print the four version lines to @f. Probes, but loads nothing else. */
-void version_print(FILE *f);
+/* Print the four version lines to @f. Probes, but loads nothing else.
+ * 0, or -EIO when they could not be written (said on stderr). */
+int version_print(FILE *f);
 
 #endif /* __TT_VERSION_H */

@@ -64,7 +64,9 @@ static int events_start(struct sink *k, struct session *s)
 	e->out = &s->out;
 	e->f = s->out.f;
 	e->start_ns = s->start_ns;
-	e->obuf = malloc(OBUF_SIZE);	/* without it, line by line */
+	/* Lines built in a block, written at each tick; on a terminal (and
+	 * without memory for it) line by line, live */
+	e->obuf = isatty(fileno(e->f)) ? NULL : malloc(OBUF_SIZE);
 	if (e->json)
 		return 0;
 	if (e->timestamp)

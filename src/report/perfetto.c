@@ -15,6 +15,7 @@
 #include "outfile.h"
 #include "perfetto.h"
 #include "procstats.h"
+#include "vec.h"
 
 #define NS_PER_MS 1000000ULL
 #define RSS_NS (100 * NS_PER_MS)	/* RSS read every 100 ms */
@@ -51,20 +52,6 @@ static unsigned long long next_rand(struct perfetto_sink *p)
 	return p->rng;
 }
 
-/* Room for one more of @n items of @size in *@v (capacity *@cap). */
-static int grow(void *v, size_t *cap, size_t n, size_t size)
-{
-	void *t;
-
-	if (n < *cap)
-		return 0;
-	t = realloc(*(void **)v, (*cap = *cap ? *cap * 2 : 256) * size);
-	if (!t)
-		return -ENOMEM;
-	*(void **)v = t;
-	return 0;
-}
-
 static int count_fault(struct perfetto_sink *p, const struct tt_fault_event *e)
 {
 	__u64 ms = e->ts_ns / NS_PER_MS;
@@ -80,7 +67,7 @@ static int count_fault(struct perfetto_sink *p, const struct tt_fault_event *e)
 			return 0;
 		}
 	}
-	if (grow(&p->buckets, &p->bcap, p->nbuckets, sizeof(*b)))
+	if (vec_grow(&p->buckets, &p->bcap, p->nbuckets, sizeof(*b)))
 		return -ENOMEM;
 	b = &p->buckets[p->nbuckets++];
 	memset(b, 0, sizeof(*b));
@@ -105,7 +92,7 @@ static int keep_fault(struct perfetto_sink *p, const struct tt_fault_event *e)
 		if (slot >= PF_MAX_FAULTS)
 			return 0;
 		free(p->faults[slot].region);
-	} else if (grow(&p->faults, &p->fcap, p->nfaults, sizeof(*f))) {
+	} else if (vec_grow(&p->faults, &p->fcap, p->nfaults, sizeof(*f))) {
 		return -ENOMEM;
 	} else {
 		p->nfaults++;
@@ -113,7 +100,7 @@ static int keep_fault(struct perfetto_sink *p, const struct tt_fault_event *e)
 	f = &p->faults[slot];
 	f->ev = *e;
 	f->region = label ? strdup(label) : NULL;
-	return 0;
+	return label && !f->region ? -ENOMEM : 0;
 }
 
 static struct pf_thread *find_thread(struct perfetto_sink *p, __u32 tid)
@@ -132,7 +119,7 @@ static int note_task(struct perfetto_sink *p, const struct tt_task_event *e)
 	struct pf_thread *t = find_thread(p, e->tid);
 
 	if (!t) {
-		if (grow(&p->threads, &p->tcap, p->nthreads, sizeof(*t)))
+		if (vec_grow(&p->threads, &p->tcap, p->nthreads, sizeof(*t)))
 			return -ENOMEM;
 		t = &p->threads[p->nthreads++];
 	}
@@ -147,7 +134,7 @@ static int note_alloc(struct perfetto_sink *p, const struct tt_alloc_event *e)
 	p->allocs_seen++;
 	if (p->nallocs == PF_MAX_ALLOCS)
 		return 0;
-	if (grow(&p->allocs, &p->acap, p->nallocs, sizeof(*e)))
+	if (vec_grow(&p->allocs, &p->acap, p->nallocs, sizeof(*e)))
 		return -ENOMEM;
 	p->allocs[p->nallocs++] = *e;
 	return 0;
@@ -163,8 +150,7 @@ static int pf_event(struct sink *k, const void *data, size_t len)
 		p->errors += ((const struct tt_fault_event *)data)->class ==
 			     TT_CLASS_ERROR;
 		err = count_fault(p, data) ?: keep_fault(p, data);
-	}
-	else if (type == TT_EV_REGION && len >= sizeof(struct tt_region_event))
+	} else if (type == TT_EV_REGION && len >= sizeof(struct tt_region_event))
 		err = streamtab_region(&p->tab, data);
 	else if (type == TT_EV_TASK && len >= sizeof(struct tt_task_event))
 		err = note_task(p, data);
@@ -197,7 +183,7 @@ static int pf_tick(struct sink *k, struct session *s)
 		pids[n++] = p->threads[i].pid;
 		if (procstats_get(p->threads[i].pid, &row) || !row.used_kb)
 			continue;
-		if (grow(&p->rss, &p->rcap, p->nrss, sizeof(*p->rss)))
+		if (vec_grow(&p->rss, &p->rcap, p->nrss, sizeof(*p->rss)))
 			return -ENOMEM;
 		p->rss[p->nrss++] = (struct pf_rss){ p->threads[i].pid, now,
 						     row.used_kb };

@@ -521,7 +521,9 @@ static void fmt_cases(void)
 	int i, d;
 
 	for (i = 0; i < 4000 && !why; i++) {
-		if (i < 64)
+		if (i == 0)
+			v = ~0ULL;	/* ULLONG_MAX (and its neighbours) */
+		else if (i < 64)
 			v = 1ULL << i;
 		else if (i < 84)
 			v = 1ULL;
@@ -536,10 +538,14 @@ static void fmt_cases(void)
 			*e = 0;
 			snprintf(want, sizeof(want), "%llu", v + d);
 			why = strcmp(got, want) ? "put_u64 differs from %llu" : NULL;
+			if (why)
+				break;
 			e = put_hex(got, v + d);
 			*e = 0;
 			snprintf(want, sizeof(want), "%llx", v + d);
-			why = why ?: strcmp(got, want) ? "put_hex differs" : NULL;
+			why = strcmp(got, want) ? "put_hex differs" : NULL;
+			if (why)
+				break;
 			/* microseconds, two decimals, half up (not printf's
 			 * binary rounding of 0.015) */
 			x2 = ((v + d) % 100000000000ULL + 5) / 10;
