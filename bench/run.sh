@@ -389,6 +389,24 @@ p5_profile() {
 		all, n, load, big, btf, all - load - btf }' "$TMP/p5.strace"
 }
 
+# Where P7's CPU goes: perf record of tamtrace -j -p over one round of
+# the rounds' workload, its functions over 3 % of the samples. One line.
+consumer_profile() {
+	local f=$TMP/p7.perf
+	command -v perf > /dev/null || { echo "no perf here"; return; }
+	attach_tamtrace "$TMP/p7.err" -j -p "$FP" || return
+	perf record -q -o "$f" -p "$TRACER" 2> /dev/null &
+	local pp=$!
+	sleep 0.5
+	round > /dev/null
+	kill -INT $pp
+	wait $pp
+	stop_tracer
+	perf report -i "$f" --stdio --sort sym 2> /dev/null |
+		awk '$1 ~ /%$/ && $1 + 0 >= 3 { printf "%s%s %s", n++ ? ", " : "", $NF, $1 }
+			END { print "" }'
+}
+
 # P8 and the start-up cost: tamtrace -j -p over one round, alone (the
 # workload is not its child, so its rusage is its own): peak RSS (KiB)
 # and CPU seconds per million events, start-up included.
@@ -598,6 +616,7 @@ for v in floor floor_tp stream hist bystander bpftrace btbystander; do
 	case " $variants " in *" $v "*) profile_round $v ;; esac
 done
 for p in $PART_ORDER; do profile_round part$p; done
+consumer_profile > "$TMP/p7.profile"
 # More profile rounds (PROF_REPS in all), then one line per program: the
 # mean runs, and the median ns per run times them.
 for _ in $(seq 2 "$PROF_REPS"); do
@@ -702,6 +721,7 @@ vrow() {	# vrow LABEL VARIANT BAR MET
 		"$(met P6 "$(over bystander floor)" 'v <= 20')"
 	vrow "P6 the same under bpftrace, for reference" btbystander "" ""
 	echo "| P7 consumer CPU per million events, NDJSON to /dev/null, steady (soak; with start-up, one round: $cpu_start s) | $soak_cpu s | | | ≤ 0.1 s | $(met P7 "$soak_cpu" 'v <= 0.1') |"
+	echo "| P7 where the consumer's CPU goes (perf record over one round, functions over 3 %): $(cat "$TMP/p7.profile" 2> /dev/null) | | | | | |"
 	echo "| P8 loader peak RSS, tamtrace -j -p over one round | $(mib "$rss_kb") MiB | | | ≤ 20 MiB | $(met P8 "$(mib "$rss_kb")" 'v <= 20') |"
 	echo "| P9 hist memory per touched page, at $(size $P10_PAGES) (P10's run, where the fixed part is spread): peak charge of a memory cgroup holding only tamtrace hist, $(mib "$p10_peak") MiB (of which BPF maps $(mib $((${p10_maps:-0} / 1024))) MiB), over $p10_pages pages counted | $p9_big B | | | ≤ 32 B | $(met P9 "$p9_big" 'v <= 32') |"
 	echo "| P9 the same at $(size $P9_PAGES): $(mib "$p9_peak") MiB (BPF maps $(mib $((${p9_maps:-0} / 1024))) MiB) over $p9_pages pages: the page map is preallocated for --max-pages (default 4 M pages, 16 B each, P10), and the loader and the verifier's start-up take a fixed part | $p9 B | | | (fixed part) | |"
