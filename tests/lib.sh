@@ -75,17 +75,19 @@ relay() {
 }
 
 # Run a kselftest_harness binary and turn its TAP lines into results.
-# Its plan, named after the binary, is the TAP plan line "1..N". A
-# subshell, so that plan ends (and is checked) when the conversion does.
+# Its plan, named after the binary or NAME, is the TAP plan line "1..N".
+# A subshell, so that plan ends (and is checked) when the conversion does.
+# Usage: run_selftest BIN [NAME [WRAPPER ARGS...]], e.g. WRAPPER runas.
 run_selftest() (
 	bin=$1
-	base=$(basename "$bin")
+	base=${2:-$(basename "$bin")}
 	if [ ! -x "$bin" ]; then
 		plan "$base" 1
 		fail "$base" "missing binary"
 		return
 	fi
-	"$bin" > /tmp/selftest.tap 2>&1
+	shift $(($# < 2 ? $# : 2))
+	"$@" "$bin" > /tmp/selftest.tap 2>&1
 	n=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' /tmp/selftest.tap | head -1)
 	if [ -n "$n" ]; then
 		plan "$base" "$n"

@@ -13,6 +13,7 @@ if [ "$SUITE" = patched ]; then
 	PLANS="$PLANS tracer.fentry hist.fentry tracer.exceptions hist.exceptions"
 	PLANS="$PLANS core.auto core.fentry core.exceptions"
 	PLANS="$PLANS real.patched real.fentry real.exceptions real.agree"
+	PLANS="$PLANS tamalloc_test.nobody"
 else
 	PLANS="vm-tracer errors tracer.auto tracer.exceptions hist.auto core.auto"
 	PLANS="$PLANS real.auto real.exceptions"
@@ -20,7 +21,12 @@ fi
 PLANS="$PLANS stats maps"
 {
 	echo "# kernel $(uname -r), $(nproc) CPUs, suite $SUITE"
-	[ "$SUITE" = patched ] && run_selftest /tt/bin/tamalloc_test
+	if [ "$SUITE" = patched ]; then
+		run_selftest /tt/bin/tamalloc_test
+		# Again without privileges: the tests that need root SKIP.
+		run_selftest /tt/bin/tamalloc_test tamalloc_test.nobody \
+			/tt/bin/runas 65534
+	fi
 	for t in /tt/tests/vm.d/*.sh; do
 		[ -f "$t" ] && sh "$t"
 	done
