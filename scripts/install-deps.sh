@@ -6,7 +6,8 @@ set -eu
 PKGS="build-essential make gcc git bc bison flex cpio zstd xz-utils kmod
 libelf-dev zlib1g-dev libzstd-dev libssl-dev libbpf-dev linux-libc-dev
 clang-19 llvm-19 bpftool pahole linux-source-6.12
-qemu-system-x86 busybox-static bpftrace python3 chromium time linux-perf"
+qemu-system-x86 busybox-static bpftrace python3 chromium time linux-perf
+libmicrohttpd-dev prometheus prometheus-node-exporter tmux"
 
 missing=""
 for p in $PKGS; do
