@@ -14,6 +14,8 @@ CPPFLAGS += -I$(OUTPUT) -Ibpf -Isrc/core -Isrc/report -Isrc/cmd
 # Static, so the same binary runs on the host and inside the test VMs.
 LDFLAGS += -static
 LDLIBS += -lbpf -lelf -lz -lzstd -lm
+# serve: libmicrohttpd, static, without TLS (src/core/notls.c).
+LDLIBS += -lmicrohttpd -lpthread
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-Ivmlinux -Ibpf

@@ -113,13 +113,15 @@ static __always_inline void serve_count(const struct inflight *f, __u64 id,
 {
 	__u32 slot = serve_slot(id, task);
 	struct tt_serve_slot *s = bpf_map_lookup_elem(&serve_slots, &slot);
-	__u32 o = f->origin;
+	__u32 i = ((__u32)f->origin * TT_ACC_COUNT + access) * TT_CLASS_COUNT +
+		  class;
 	__u64 *v;
 
-	if (!s || o >= TT_ORIGIN_COUNT || access >= TT_ACC_COUNT ||
-	    class >= TT_CLASS_COUNT)
+	/* One bounded index: the verifier loses the bounds of three */
+	asm volatile("" : "+r"(i));
+	if (!s || i >= TT_ORIGIN_COUNT * TT_ACC_COUNT * TT_CLASS_COUNT)
 		return;
-	s->n[o][access][class]++;
+	(&s->n[0][0][0])[i]++;
 	if (class == TT_CLASS_ZERO_FILL || class == TT_CLASS_COW_ZERO ||
 	    class == TT_CLASS_HUGE_ZERO_FILL)
 		s->zero_pages += 1ULL << (f->order & 15);

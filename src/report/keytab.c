@@ -292,9 +292,20 @@ static void attribute(struct keytab *k, int key, const struct key_counts *d,
 	e = &k->keys[key];
 	counts_add(&e->total, d);
 	counts_add(&e->delta, d);
-	counts_add(e->labelled ? &e->shown : &k->other, d);
 	if (!counts_zero(d))
 		e->last_active_ns = now;
+}
+
+/* After the labels are set: each key's growth to its series or other. */
+static void attribute_labels(struct keytab *k)
+{
+	struct key_entry *e;
+	int i;
+
+	for (i = 0; i < k->nkeys; i++) {
+		e = &k->keys[i];
+		counts_add(e->labelled ? &e->shown : &k->other, &e->delta);
+	}
 }
 
 static bool key_idle(const struct keytab *k, const struct key_entry *e,
@@ -418,6 +429,7 @@ int keytab_collect(struct keytab *k)
 	k->interval_s = (now - k->last_ns) / 1e9;
 	k->last_ns = now;
 	update_labels(k, now);
+	attribute_labels(k);
 	return err ?: forget_keys(k, now);
 }
 
