@@ -53,14 +53,17 @@ struct {
 static __always_inline void serve_key(struct tt_serve_key *k, __u64 id,
 				      struct task_struct *task)
 {
-	if (serve_by == TT_BY_COMM) {
+	/* A process's key has its name too: top shows processes that
+	 * exited before it looked them up, and an exec starts a new row */
+	if (serve_by != TT_BY_CGROUP) {
 		/* Direct loads from the BTF pointer, as send_task() */
 		*(__u64 *)&k->comm[0] = *(__u64 *)&task->comm[0];
 		*(__u64 *)&k->comm[8] = *(__u64 *)&task->comm[8];
-	} else {
-		k->id = serve_by == TT_BY_PID ? id >> 32 :
-			bpf_get_current_cgroup_id();
 	}
+	if (serve_by == TT_BY_PID)
+		k->id = id >> 32;
+	else if (serve_by == TT_BY_CGROUP)
+		k->id = bpf_get_current_cgroup_id();
 }
 
 /* A free slot for the new key @k, or 0 (no slot left: counted apart). */

@@ -24,7 +24,7 @@ enum tt_by {
 
 struct tt_serve_key {
 	__u64 id;		/* cgroup id or tgid; 0 with TT_BY_COMM */
-	char comm[TT_COMM_LEN];	/* TT_BY_COMM; zeros otherwise */
+	char comm[TT_COMM_LEN];	/* TT_BY_COMM and TT_BY_PID; else zeros */
 };
 
 /* One slot's counts, per CPU. */

@@ -126,11 +126,9 @@ static int key_add(struct keytab *k, const struct tt_serve_key *key)
 	e->key = *key;
 	if (k->by == TT_BY_CGROUP)
 		cgroup_path(k, key->id, e->name, sizeof(e->name));
-	else if (k->by == TT_BY_COMM)
+	else
 		snprintf(e->name, sizeof(e->name), "%.*s", TT_COMM_LEN,
 			 key->comm);
-	else
-		proc_comm(key->id, e->name, sizeof(e->name));
 	e->last_active_ns = now_ns();
 	index_put(k, k->nkeys);
 	return k->nkeys++;
