@@ -54,6 +54,7 @@ sh "$HERE/realprog.sh" auto
 sh "$HERE/unit/escape.sh"
 sh "$HERE/unit/maps.sh"
 sh "$HERE/serve.sh"
+sh "$HERE/top.sh"
 
 # Forcing fentry where the kernel refuses it says so, and why: the
 # probe loads a two-instruction fentry program first.
