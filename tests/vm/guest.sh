@@ -18,6 +18,7 @@ else
 	PLANS="$PLANS real.auto real.exceptions"
 fi
 PLANS="$PLANS stats maps"
+PLANS="$PLANS serve-vm"
 {
 	echo "# kernel $(uname -r), $(nproc) CPUs, suite $SUITE"
 	[ "$SUITE" = patched ] && run_selftest /tt/bin/tamalloc_test
