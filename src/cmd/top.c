@@ -113,7 +113,6 @@ static void fill_row(struct top *t, struct top_row *r,
 	r->zero_mib = (e->delta.zero_pages << TT_PAGE_SHIFT) / dt / 1048576;
 	r->p50_us = quantile_us(&e->delta, 0.5);
 	r->p99_us = quantile_us(&e->delta, 0.99);
-	r->has_mem = !keytab_memory(&t->k, e, &r->mem);
 }
 
 static double sort_value(const struct top *t, const struct top_row *r)
@@ -138,20 +137,34 @@ static int cmp_rows(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
-/* Rows for the keys that faulted in the interval. */
+/* Rows for the keys that faulted in the interval, with their memory. */
 static int build_rows(struct top *t)
 {
+	struct key_mem *mem = calloc(t->k.nkeys + 1, sizeof(*mem));
+	bool *want = calloc(t->k.nkeys + 1, sizeof(*want));
 	int i, n = 0;
 
 	free(t->rows);
 	t->rows = calloc(t->k.nkeys + 1, sizeof(*t->rows));
-	if (!t->rows)
+	if (!t->rows || !mem || !want) {
+		free(mem);
+		free(want);
 		return -ENOMEM;
+	}
 	for (i = 0; i < t->k.nkeys; i++)
-		if (counts_faults(&t->k.keys[i].delta) ||
-		    counts_class(&t->k.keys[i].delta, TT_CLASS_ERROR))
-			fill_row(t, &t->rows[n++], &t->k.keys[i]);
+		want[i] = counts_faults(&t->k.keys[i].delta) ||
+			  counts_class(&t->k.keys[i].delta, TT_CLASS_ERROR);
+	keytab_memory(&t->k, want, mem);
+	for (i = 0; i < t->k.nkeys; i++) {
+		if (!want[i])
+			continue;
+		fill_row(t, &t->rows[n], &t->k.keys[i]);
+		t->rows[n].mem = mem[i];
+		t->rows[n++].has_mem = mem[i].nprocs > 0;
+	}
 	t->nrows = n;
+	free(mem);
+	free(want);
 	return 0;
 }
 

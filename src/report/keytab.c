@@ -19,7 +19,10 @@
 #define RING_MASK (TT_SERVE_RING - 1)
 #define IDLE_NS (10 * 1000000000ULL)	/* a slot goes back after this */
 #define LABEL_IDLE_NS (300 * 1000000000ULL)	/* a label, after this */
-#define DRAIN_ROUNDS 2		/* collections a taken-back slot waits */
+/* A slot taken back waits this long before BPF may hand it out again,
+ * and a popped slot whose key never showed is taken back after it:
+ * BPF programs run for microseconds, scrapes may come every millisecond. */
+#define DRAIN_NS 1000000000ULL
 #define KEEP_KEYS 1024		/* past this, idle keys are forgotten */
 #define FILEID_KERNFS_ 0xfe	/* cgroup ids are kernfs file handles */
 
@@ -28,7 +31,7 @@ enum slot_st { SLOT_RING, SLOT_POPPED, SLOT_OWNED, SLOT_DRAIN };
 struct slot_state {
 	int st;			/* enum slot_st */
 	int key;		/* index in keys, -1: none */
-	int age;		/* collections in this state */
+	unsigned long long since_ns;	/* in this state since */
 	struct key_counts prev;	/* the slot's sum when last read */
 };
 
@@ -253,7 +256,6 @@ static int scan_keys(struct keytab *k)
 			return i;
 		k->slots[slot].st = SLOT_OWNED;
 		k->slots[slot].key = i;
-		k->slots[slot].age = 0;
 	}
 	return 0;
 }
@@ -273,7 +275,7 @@ static void note_popped(struct keytab *k, unsigned long long *seen)
 			continue;
 		k->slots[slot].st = SLOT_POPPED;
 		k->slots[slot].key = -1;
-		k->slots[slot].age = 0;
+		k->slots[slot].since_ns = now_ns();
 	}
 }
 
@@ -325,19 +327,19 @@ static int collect_slot(struct keytab *k, __u32 s, unsigned long long now,
 	/* Popped, key not seen yet: wait, unless it was lost (a race
 	 * between two CPUs adding the same key) */
 	if (st->st == SLOT_RING ||
-	    (st->st == SLOT_POPPED && ++st->age <= DRAIN_ROUNDS))
+	    (st->st == SLOT_POPPED && now - st->since_ns < DRAIN_NS))
 		return 0;
 	err = slot_delta(k, s, &d);
 	if (err)
 		return err;
 	attribute(k, st->key, &d, now);
 	if (st->st == SLOT_POPPED ||
-	    (st->st == SLOT_DRAIN && ++st->age > DRAIN_ROUNDS))
+	    (st->st == SLOT_DRAIN && now - st->since_ns >= DRAIN_NS))
 		return ring_push(k, s);
 	if (st->st == SLOT_OWNED && key_idle(k, &k->keys[st->key], now) &&
 	    !bpf_map_delete_elem(fd, &k->keys[st->key].key)) {
 		st->st = SLOT_DRAIN;
-		st->age = 0;
+		st->since_ns = now;
 		*gen = true;
 	}
 	return 0;
@@ -475,21 +477,25 @@ static void mem_add(struct key_mem *m, int pid)
 		m->oom_score = r.oom_score;
 }
 
-/* Every process whose comm is @comm. */
-static void mem_comm(struct key_mem *m, const char *comm)
+/* One /proc scan for every wanted comm key: each process to its key. */
+static void mem_comms(const struct keytab *k, const bool *want,
+		      struct key_mem *out)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
 	char c[17];
-	int pid;
+	int pid, i;
 
 	while (d && (de = readdir(d))) {
 		pid = atoi(de->d_name);
 		if (pid <= 0)
 			continue;
 		proc_comm(pid, c, sizeof(c));
-		if (!strcmp(c, comm))
-			mem_add(m, pid);
+		for (i = 0; i < k->nkeys; i++)
+			if (want[i] && !strcmp(c, k->keys[i].name)) {
+				mem_add(&out[i], pid);
+				break;
+			}
 	}
 	if (d)
 		closedir(d);
@@ -512,15 +518,22 @@ static void mem_cgroup(const struct keytab *k, struct key_mem *m,
 		fclose(f);
 }
 
-int keytab_memory(const struct keytab *k, const struct key_entry *e,
-		  struct key_mem *m)
+void keytab_memory(const struct keytab *k, const bool *want,
+		   struct key_mem *out)
 {
-	memset(m, 0, sizeof(*m));
-	if (k->by == TT_BY_PID)
-		mem_add(m, e->key.id);
-	else if (k->by == TT_BY_COMM)
-		mem_comm(m, e->name);
-	else if (e->name[0] == '/')
-		mem_cgroup(k, m, e->name);
-	return m->nprocs ? 0 : -ENOENT;
+	int i;
+
+	memset(out, 0, k->nkeys * sizeof(*out));
+	if (k->by == TT_BY_COMM) {
+		mem_comms(k, want, out);
+		return;
+	}
+	for (i = 0; i < k->nkeys; i++) {
+		if (!want[i])
+			continue;
+		if (k->by == TT_BY_PID)
+			mem_add(&out[i], k->keys[i].key.id);
+		else if (k->keys[i].name[0] == '/')
+			mem_cgroup(k, &out[i], k->keys[i].name);
+	}
 }

@@ -64,14 +64,16 @@ const char *keytab_name(const struct keytab *k, const struct key_entry *e,
 unsigned long long counts_faults(const struct key_counts *c);
 unsigned long long counts_class(const struct key_counts *c, int cls);
 
-/* Reserved and used memory of a key's processes, kB; max OOM score.
- * 0, or -ENOENT when it has none. */
+/* Reserved and used memory of a key's processes, kB; the largest OOM
+ * score; nprocs 0 when it has none now. */
 struct key_mem {
 	unsigned long long reserved_kb, used_kb;
 	int oom_score;
 	int nprocs;
 };
-int keytab_memory(const struct keytab *k, const struct key_entry *e,
-		  struct key_mem *m);
+/* @out[i] for each key i with @want[i] (both nkeys long); by comm, one
+ * scan of /proc for all of them. */
+void keytab_memory(const struct keytab *k, const bool *want,
+		   struct key_mem *out);
 
 #endif /* __TT_KEYTAB_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "escape.h"
 #include "names.h"
@@ -103,14 +104,14 @@ static void key_memory(FILE *f, const struct prom_ctx *c,
 		       const struct key_entry *e, const struct key_counts *n,
 		       bool used)
 {
-	struct key_mem m;
+	const struct key_mem *m = e ? &c->mem[e - c->k->keys] : NULL;
 
 	(void)n;
-	if (!e || keytab_memory(c->k, e, &m))
+	if (!m || !m->nprocs)
 		return;
 	fprintf(f, "tamtrace_memory_%s_bytes{", used ? "used" : "reserved");
 	key_label(f, c, e);
-	fprintf(f, "} %llu\n", (used ? m.used_kb : m.reserved_kb) << 10);
+	fprintf(f, "} %llu\n", (used ? m->used_kb : m->reserved_kb) << 10);
 }
 
 static void latency(FILE *f, const struct prom_ctx *c)
@@ -159,9 +160,23 @@ static void losses(FILE *f, const struct prom_ctx *c)
 				"%llu\n", loss_key(i), c->losses->n[i]);
 }
 
-static void memory(FILE *f, const struct prom_ctx *c)
+static void memory(FILE *f, struct prom_ctx *c)
 {
 	struct global_row g;
+	bool *want = calloc(c->k->nkeys + 1, sizeof(*want));
+	int i;
+
+	c->mem = calloc(c->k->nkeys + 1, sizeof(*c->mem));
+	if (!want || !c->mem) {
+		free(want);
+		free(c->mem);
+		c->mem = NULL;
+		return;
+	}
+	for (i = 0; i < c->k->nkeys; i++)
+		want[i] = c->k->keys[i].labelled;
+	keytab_memory(c->k, want, c->mem);
+	free(want);
 
 	family(f, c, "tamtrace_memory_reserved_bytes", "gauge",
 	       "Reserved memory (VmSize) of the label's processes.");
@@ -169,6 +184,8 @@ static void memory(FILE *f, const struct prom_ctx *c)
 	family(f, c, "tamtrace_memory_used_bytes", "gauge",
 	       "Used memory (VmRSS) of the label's processes.");
 	each_key(f, c, key_memory, true);
+	free(c->mem);
+	c->mem = NULL;
 	if (procstats_global(&g))
 		return;
 	family(f, c, "tamtrace_system_memory_reserved_bytes", "gauge",
@@ -183,7 +200,7 @@ static void memory(FILE *f, const struct prom_ctx *c)
 
 int prom_write(FILE *f, void *ctx)
 {
-	const struct prom_ctx *c = ctx;
+	struct prom_ctx *c = ctx;
 
 	family(f, c, "tamtrace_page_faults_total", "counter",
 	       "Page faults the kernel handled, by class, access, origin.");

@@ -20,6 +20,7 @@ struct prom_ctx {
 	unsigned long long lat[TT_CLASS_COUNT][TT_LAT_SLOTS];
 	bool openmetrics;
 	bool memory;		/* reserved and used memory per label */
+	struct key_mem *mem;	/* prom_write's, per key while it writes */
 };
 
 /* Content-Type of the exposition. */
