@@ -12,7 +12,7 @@ BIN=${TT_BIN:-$HERE/../build}
 TMP=${TT_TMP:-/tmp/tamtrace-serve.$$}
 rm -rf "$TMP"
 mkdir -p "$TMP"
-plan serve 10
+plan serve 11
 
 PIDS=
 CG=
@@ -255,6 +255,41 @@ EOP
 	fi
 }
 
+# --- an untrusted comm as a label: escaped, valid UTF-8, promtool and
+# Python's reading of the escapes give back the name ---
+test_weird_comm() {
+	p=$(free_port)
+	"$BIN/tamtrace" serve --by comm --top 1000 --listen "127.0.0.1:$p" \
+		> /dev/null 2> "$TMP/w.err" &
+	wp=$!
+	PIDS="$PIDS $wp"
+	wait_for 30 http_ok "http://127.0.0.1:$p/metrics"
+	python3 -c '
+import ctypes, time
+ctypes.CDLL(None).prctl(15, b"we\"i\\r\nd\xff", 0, 0, 0)
+x = bytearray(8 << 20)
+time.sleep(2.5)'
+	curl -s "http://127.0.0.1:$p/metrics" > "$TMP/weird.txt"
+	kill -TERM "$wp"
+	wait "$wp"
+	if promtool check metrics < "$TMP/weird.txt" > "$TMP/wp.out" 2>&1 &&
+		python3 - "$TMP/weird.txt" <<'EOP'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+names = set()
+for m in re.finditer(r'comm="((?:[^"\\]|\\.)*)"', text):
+    v = m.group(1)
+    names.add(re.sub(r'\\(.)', lambda e: {"n": "\n"}.get(e.group(1), e.group(1)), v))
+want = 'we"i\\r\nd\ufffd'
+sys.exit(0 if want in names else "not found: %r" % sorted(names)[:8])
+EOP
+	then
+		pass serve.weird-comm
+	else
+		fail serve.weird-comm "$(head -2 "$TMP/wp.out")"
+	fi
+}
+
 # --- SIGTERM: a clean exit, the port closed ---
 test_sigterm() {
 	kill -TERM "$SERVE"
@@ -271,4 +306,5 @@ test_sigterm() {
 test_node_exporter
 test_bad_input
 test_concurrent
+test_weird_comm
 test_sigterm
