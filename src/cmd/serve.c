@@ -43,6 +43,7 @@ struct serve {
 	struct histdata lat;	/* only its latency histograms */
 	unsigned long long next_collect, next_textfile;
 	bool textfile_failing;
+	bool http;		/* not --listen off */
 };
 
 /* ADDR:PORT, [V6ADDR]:PORT; 0 or -EINVAL. */
@@ -286,9 +287,12 @@ static int serve_start(struct sink *k, struct session *s)
 	pthread_mutex_unlock(&v->lock);
 	if (err)
 		fprintf(stderr, "tamtrace serve: %s\n", strerror(-err));
-	else
+	else if (v->http)
 		fprintf(stderr, "tamtrace serve: serving http://%s/metrics\n",
 			v->o->listen);
+	else
+		fprintf(stderr, "tamtrace serve: writing %s/tamtrace.prom\n",
+			v->o->textfile);
 	return err;
 }
 
@@ -352,7 +356,16 @@ int serve_main(int argc, char **argv)
 	v->o = &o;
 	v->listen_fd = -1;
 	pthread_mutex_init(&v->lock, NULL);
-	code = open_listen(v, o.listen) ?: check_textfile(v) ?: start_httpd(v);
+	/* --listen off: the textfile only, no port open (and no network:
+	 * the test VMs have none) */
+	v->http = strcmp(o.listen, "off");
+	if (!v->http && !o.textfile) {
+		code = cli_usage_error(&o, "--listen off needs --textfile DIR");
+		goto out;
+	}
+	code = v->http ? open_listen(v, o.listen) : 0;
+	code = code ?: check_textfile(v);
+	code = code ?: v->http ? start_httpd(v) : 0;
 	if (!code) {
 		s.cfg.serve = true;
 		s.cfg.serve_by = o.by;

@@ -68,7 +68,8 @@ static const struct cli_opt options[] = {
 	  "only a cgroup v2 directory and its children" },
 	{ 'a', "all", NULL, LIVE, "every process (the default)" },
 	{ OPT_LISTEN, "listen", "ADDR:PORT", TT_CMD_SERVE,
-	  "serve /metrics there (default 127.0.0.1:9478)" },
+	  "serve /metrics there (default 127.0.0.1:9478; off: "
+	  "the textfile only)" },
 	{ OPT_TEXTFILE, "textfile", "DIR", TT_CMD_SERVE,
 	  "also write DIR/tamtrace.prom for node_exporter" },
 	{ OPT_TOP, "top", "N", TT_CMD_SERVE,
