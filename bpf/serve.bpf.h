@@ -50,6 +50,33 @@ struct {
 	__type(value, struct serve_cache);
 } serve_cache SEC(".maps");
 
+/* The cgroup path to a task's default-hierarchy id, as flavours: a
+ * kernel without CONFIG_CGROUPS (the test VM's) has none of it. */
+struct kernfs_node___tt {
+	__u64 id;
+} __attribute__((preserve_access_index));
+struct cgroup___tt {
+	struct kernfs_node___tt *kn;
+} __attribute__((preserve_access_index));
+struct css_set___tt {
+	struct cgroup___tt *dfl_cgrp;
+} __attribute__((preserve_access_index));
+struct task_struct___cg {
+	struct css_set___tt *cgroups;
+} __attribute__((preserve_access_index));
+
+/* @task's cgroup v2 id, by direct loads (no helper: the held-fault
+ * iterator runs in the reader, and 6.12 refuses it the helper); 0
+ * without cgroups. */
+static __always_inline __u64 task_cgroup_id(struct task_struct *task)
+{
+	struct task_struct___cg *t = (void *)task;
+
+	if (!bpf_core_field_exists(t->cgroups))
+		return 0;
+	return t->cgroups->dfl_cgrp->kn->id;
+}
+
 static __always_inline void serve_key(struct tt_serve_key *k, __u64 id,
 				      struct task_struct *task)
 {
@@ -63,7 +90,7 @@ static __always_inline void serve_key(struct tt_serve_key *k, __u64 id,
 	if (serve_by == TT_BY_PID)
 		k->id = id >> 32;
 	else if (serve_by == TT_BY_CGROUP)
-		k->id = bpf_get_current_cgroup_id();
+		k->id = task_cgroup_id(task);
 }
 
 /* A free slot for the new key @k, or 0 (no slot left: counted apart). */
