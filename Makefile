@@ -14,6 +14,8 @@ CPPFLAGS += -I$(OUTPUT) -Ibpf -Isrc/core -Isrc/report -Isrc/cmd
 # Static, so the same binary runs on the host and inside the test VMs.
 LDFLAGS += -static
 LDLIBS += -lbpf -lelf -lz -lzstd -lm
+# serve: libmicrohttpd, static, without TLS (src/core/notls.c).
+LDLIBS += -lmicrohttpd -lpthread
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-Ivmlinux -Ibpf
@@ -22,7 +24,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 # src/report: writers of events, histograms, heatmap, stacks.
 TOOL_SRCS := $(wildcard src/*.c src/*/*.c)
 TOOL_OBJS := $(patsubst src/%.c,$(OUTPUT)/obj/%.o,$(TOOL_SRCS))
-TOOL_HDRS := $(wildcard src/*/*.h) bpf/tamtrace.h bpf/hist.h
+TOOL_HDRS := $(wildcard src/*/*.h) bpf/tamtrace.h bpf/hist.h bpf/serve.h
 WORKLOADS := $(patsubst tests/workloads/%.c,$(OUTPUT)/%,$(wildcard tests/workloads/*.c))
 
 .SECONDARY:

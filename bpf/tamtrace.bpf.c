@@ -554,6 +554,7 @@ static __always_inline void remember_region(struct cpu_cache *c,
 }
 
 #include "hist.bpf.h"
+#include "serve.bpf.h"
 
 #define barrier() asm volatile("" ::: "memory")
 
@@ -735,7 +736,9 @@ static __always_inline void emit_fault(void *ctx, struct inflight *f,
 	if (class == TT_CLASS_ERROR) {
 		/* Not a fault the kernel counts, nor a page in the maps */
 		count(TT_CNT_ERRORS);
-		if (hist_mode)
+		if (serve_mode)
+			serve_count(f, id, task, access, class, flags, latency);
+		if (hist_mode || serve_mode)
 			return;
 	} else {
 		if (prof_stop == 7)
@@ -743,6 +746,10 @@ static __always_inline void emit_fault(void *ctx, struct inflight *f,
 		count(TT_CNT_FAULTS + (f->origin % TT_ORIGIN_COUNT));
 		if (prof_stop == 4)
 			return;
+		if (serve_mode) {
+			serve_count(f, id, task, access, class, flags, latency);
+			return;
+		}
 		if (hist_mode) {
 			aggregate(ctx, f, id >> 32, access, class, flags,
 				  latency);
@@ -1036,7 +1043,9 @@ static __always_inline void on_exception(void *ctx, __u64 address,
 	f.pf_err = pf_err;
 	f.have_pf = 1;
 	f.origin = origin;
-	f.start_ns = bpf_ktime_get_ns();
+	/* serve and top keep no time where the mode measures no latency */
+	if (!serve_mode || mode != TT_MODE_EXCEPTIONS)
+		f.start_ns = bpf_ktime_get_ns();
 	if (prof_stop == 2)
 		return;
 	if (mode != TT_MODE_EXCEPTIONS) {

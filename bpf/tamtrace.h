@@ -254,6 +254,7 @@ enum tt_counter {
 };
 
 #include "hist.h"
+#include "serve.h"
 
 /*
  * hist --stacks: a traced process ran execve(). User space looks for the

@@ -8,7 +8,8 @@ libelf-dev zlib1g-dev libzstd-dev libssl-dev libbpf-dev linux-libc-dev
 clang-19 llvm-19 bpftool pahole linux-source-6.12
 qemu-system-x86 busybox-static bpftrace python3 chromium time linux-perf
 scdoc mandoc man-db lintian bash-completion dpkg-dev libcap2-bin
-golang-go"
+golang-go
+libmicrohttpd-dev prometheus prometheus-node-exporter tmux"
 
 missing=""
 for p in $PKGS; do

@@ -55,6 +55,8 @@ sh "$HERE/unit/escape.sh"
 sh "$HERE/unit/maps.sh"
 bash "$HERE/install.sh"
 sh "$HERE/formats.sh" auto
+sh "$HERE/serve.sh"
+sh "$HERE/top.sh"
 
 # Forcing fentry where the kernel refuses it says so, and why: the
 # probe loads a two-instruction fentry program first.

@@ -11,7 +11,7 @@ start=$(date +%s)
 # short (the VM's guest.sh checks the VM's plans the same way).
 HOST_PLANS="host errors stats tracer.auto tracer.exceptions hist.auto core.auto"
 HOST_PLANS="$HOST_PLANS escape maps real.auto"
-HOST_PLANS="$HOST_PLANS install formats.auto"
+HOST_PLANS="$HOST_PLANS install formats.auto serve top"
 {
 	sh "$HERE/run-host.sh" 2>&1 | plan_check "$HOST_PLANS"
 	if [ "${TT_SKIP_VM:-0}" = 1 ]; then

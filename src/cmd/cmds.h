@@ -9,5 +9,9 @@ int stream_main(int argc, char **argv);
 int hist_main(int argc, char **argv);
 /* `tamtrace stats ...` */
 int stats_main(int argc, char **argv);
+/* `tamtrace serve ...`: the Prometheus exporter */
+int serve_main(int argc, char **argv);
+/* `tamtrace top ...`: the live view */
+int top_main(int argc, char **argv);
 
 #endif /* __TT_CMDS_H */

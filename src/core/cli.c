@@ -11,6 +11,7 @@
 
 #define TRACE (TT_CMD_STREAM | TT_CMD_HIST)
 #define ALL (TRACE | TT_CMD_STATS)
+#define LIVE (TT_CMD_SERVE | TT_CMD_TOP)	/* system-wide by default */
 
 enum {
 	OPT_CSV = 256,
@@ -20,6 +21,10 @@ enum {
 	OPT_MAX_PAGES,
 	OPT_PPROF,
 	OPT_PERFETTO,
+	OPT_LISTEN,
+	OPT_TEXTFILE,
+	OPT_TOP,
+	OPT_BY,
 };
 
 struct cli_opt {
@@ -65,12 +70,32 @@ static const struct cli_opt options[] = {
 	{ 's', "sort", "KEY", TT_CMD_STATS,
 	  "with --all: rss (default), reserved or oom" },
 	{ 'w', "watch", "SEC", TT_CMD_STATS, "refresh every SEC seconds" },
-	{ 'm', "mode", "MODE", TRACE, NULL /* from the mode table */ },
+	{ 'p', "pid", "PID[,PID]", LIVE, "only these processes" },
+	{ 'c', "cgroup", "DIR", LIVE,
+	  "only a cgroup v2 directory and its children" },
+	{ 'a', "all", NULL, LIVE, "every process (the default)" },
+	{ OPT_LISTEN, "listen", "ADDR:PORT", TT_CMD_SERVE,
+	  "serve /metrics there (default 127.0.0.1:9478; off: "
+	  "the textfile only)" },
+	{ OPT_TEXTFILE, "textfile", "DIR", TT_CMD_SERVE,
+	  "also write DIR/tamtrace.prom for node_exporter" },
+	{ OPT_TOP, "top", "N", TT_CMD_SERVE,
+	  "label the N busiest keys, the rest as other (default 20)" },
+	{ OPT_BY, "by", "KEY", TT_CMD_SERVE, "label by cgroup (default) or comm" },
+	{ 'd', "duration", "SEC", TT_CMD_SERVE, "stop after SEC seconds" },
+	{ OPT_BY, "by", "KEY", TT_CMD_TOP, "one line per pid (default), comm "
+	  "or cgroup" },
+	{ 's', "sort", "KEY", TT_CMD_TOP, "faults (default), zero, major, "
+	  "lat, used, reserved or oom" },
+	{ 'd', "delay", "SEC", TT_CMD_TOP, "refresh every SEC seconds (1)" },
+	{ 'b', "batch", NULL, TT_CMD_TOP, "plain text frames, for scripts" },
+	{ 'n', "iterations", "N", TT_CMD_TOP, "stop after N frames" },
+	{ 'm', "mode", "MODE", TRACE | LIVE, NULL /* from the mode table */ },
 	{ 'b', "buffer", "MB", TRACE,
 	  "fault record buffer in MiB, a power of 2 (default 8)" },
-	{ 'v', "verbose", NULL, TRACE, "show libbpf's messages" },
-	{ 'h', "help", NULL, ALL, "show this help" },
-	{ 'V', "version", NULL, ALL,
+	{ 'v', "verbose", NULL, TRACE | LIVE, "show libbpf's messages" },
+	{ 'h', "help", NULL, ALL | LIVE, "show this help" },
+	{ 'V', "version", NULL, ALL | LIVE,
 	  "versions of tamtrace, libbpf, the kernel; the mode it offers" },
 };
 
@@ -123,6 +148,26 @@ static const struct cli_cmd cmds[] = {
 	  "  tamtrace stats -p 1234,5678      # two processes\n"
 	  "  tamtrace stats -a -s oom         # who the OOM killer would pick\n"
 	  "  tamtrace stats -p 1234 -w 1      # watch RSS grow\n" },
+	{ TT_CMD_SERVE, "tamtrace serve",
+	  "Usage: tamtrace serve [-a | -c DIR | -p PID] [--listen ADDR:PORT]\n"
+	  "       [--textfile DIR] [--top N] [--by cgroup|comm]\n\n"
+	  "A Prometheus exporter: page faults by class, access, origin and\n"
+	  "cgroup (or comm), counted in the kernel; latency histograms where\n"
+	  "the mode measures them; losses; reserved vs used memory. Serves\n"
+	  "GET /metrics until SIGTERM or SIGINT.\n",
+	  "  sudo tamtrace serve                       # 127.0.0.1:9478\n"
+	  "  sudo tamtrace serve --by comm --top 50\n"
+	  "  sudo tamtrace serve --textfile /var/lib/prometheus/node-exporter\n" },
+	{ TT_CMD_TOP, "tamtrace top",
+	  "Usage: tamtrace top [-a | -c DIR | -p PID] [--by pid|comm|cgroup]\n"
+	  "       [-s KEY] [-d SEC] [-b] [-n N]\n\n"
+	  "A live view: faults/s by class, zero-filled MiB/s, major faults/s,\n"
+	  "p50/p99 latency where measured, reserved vs used memory and OOM\n"
+	  "score, one line per process, comm or cgroup. Keys: f z m l u r o\n"
+	  "sort by faults, zero, major, lat, used, reserved, oom; q quits.\n",
+	  "  sudo tamtrace top\n"
+	  "  sudo tamtrace top --by cgroup -s zero\n"
+	  "  sudo tamtrace top -b -n 3 -d 2      # three frames, for scripts\n" },
 };
 
 static const char exit_codes[] =
@@ -130,7 +175,8 @@ static const char exit_codes[] =
 	"killed it), else 0; tamtrace's own codes take precedence: 1 error,\n"
 	"2 usage, 3 not privileged, 4 no BTF, 5 no such process, thread or\n"
 	"cgroup, 6 command not executable, 7 mode unavailable, 9 events\n"
-	"lost, 10 output closed, 11 permission denied (stats).\n";
+	"lost, 10 output closed, 11 permission denied (stats), 12 cannot\n"
+	"listen (serve), 13 textfile directory not writable (serve).\n";
 
 static const struct cli_cmd *cmd_of(enum tt_cmd id)
 {
@@ -240,6 +286,40 @@ static int parse_sort(struct tt_opts *o, const char *s)
 			       s);
 }
 
+/* top --sort: the column to sort on. */
+static const char *const top_keys[] = {
+	"faults", "zero", "major", "lat", "used", "reserved", "oom", NULL,
+};
+
+static int parse_top_sort(struct tt_opts *o, const char *s)
+{
+	int i;
+
+	for (i = 0; top_keys[i]; i++)
+		if (!strcmp(s, top_keys[i])) {
+			o->top_sort = top_keys[i];
+			return 0;
+		}
+	return cli_usage_error(o, "unknown sort key '%s' (faults, zero, major, "
+			       "lat, used, reserved, oom)", s);
+}
+
+/* --by: serve labels by cgroup or comm, never pid; top also by pid. */
+static int parse_by(struct tt_opts *o, const char *s)
+{
+	if (!strcmp(s, "cgroup"))
+		o->by = TT_BY_CGROUP;
+	else if (!strcmp(s, "comm"))
+		o->by = TT_BY_COMM;
+	else if (!strcmp(s, "pid") && o->cmd == TT_CMD_TOP)
+		o->by = TT_BY_PID;
+	else
+		return cli_usage_error(o, "unknown --by '%s' (%s)", s,
+				       o->cmd == TT_CMD_TOP ? "pid, comm, cgroup" :
+				       "cgroup, comm");
+	return 0;
+}
+
 /* Options with a value to check; returns 0 or TT_EXIT_USAGE. */
 static int parse_value(struct tt_opts *o, int key, const char *arg)
 {
@@ -254,6 +334,10 @@ static int parse_value(struct tt_opts *o, int key, const char *arg)
 		o->tid = v;
 		return 0;
 	case 'd':
+		if (o->cmd == TT_CMD_TOP)
+			return parse_seconds(arg, &o->delay) ? 0 :
+			       cli_usage_error(o, "invalid delay '%s' (seconds"
+					       " > 0)", arg);
 		if (!parse_seconds(arg, &o->duration))
 			return cli_usage_error(o, "invalid duration '%s' "
 					       "(seconds > 0)", arg);
@@ -270,6 +354,8 @@ static int parse_value(struct tt_opts *o, int key, const char *arg)
 					       mode_list());
 		return 0;
 	case 'b':
+		if (o->cmd == TT_CMD_TOP)
+			return o->batch = true, 0;
 		if (!parse_ulong(arg, 1, TT_BUF_MB_MAX, &v) || (v & (v - 1)))
 			return cli_usage_error(o, "invalid buffer size '%s' (MiB,"
 					       " a power of 2 from 1 to %d)",
@@ -285,7 +371,22 @@ static int parse_value(struct tt_opts *o, int key, const char *arg)
 		o->max_pages = v;
 		return 0;
 	case 's':
+		if (o->cmd == TT_CMD_TOP)
+			return parse_top_sort(o, arg);
 		return parse_sort(o, arg);
+	case 'n':
+		if (!parse_ulong(arg, 1, 1000000000, &v))
+			return cli_usage_error(o, "invalid -n '%s'", arg);
+		o->iterations = v;
+		return 0;
+	case OPT_TOP:
+		if (!parse_ulong(arg, 0, TT_SERVE_SLOTS - 1, &v))
+			return cli_usage_error(o, "invalid --top '%s' (0 to %d)",
+					       arg, TT_SERVE_SLOTS - 1);
+		o->top_n = v;
+		return 0;
+	case OPT_BY:
+		return parse_by(o, arg);
 	}
 	return -1;
 }
@@ -312,6 +413,8 @@ static int parse_one(struct tt_opts *o, int key, const char *arg)
 	case OPT_STACKS: o->stacks = arg; return 0;
 	case OPT_PPROF: o->pprof = arg; return 0;
 	case OPT_PERFETTO: o->perfetto = arg; return 0;
+	case OPT_LISTEN: o->listen = arg; return 0;
+	case OPT_TEXTFILE: o->textfile = arg; return 0;
 	case 'h': print_help(o->cmd); return -1;
 	case 'V': return version_print(stdout) ? TT_EXIT_ERROR : -1;
 	default:
@@ -388,6 +491,12 @@ static int check_target(struct tt_opts *o)
 	if (o->cmd == TT_CMD_STATS)
 		return o->npids && o->all ?
 		       cli_usage_error(o, "give -p PID or -a, not both") : 0;
+	if ((o->cmd & LIVE) && n > 1)
+		return cli_usage_error(o, "give one of -a, -c DIR, -p PID");
+	if (o->cmd & LIVE) {
+		o->all = !o->npids && !o->cgroup;
+		return 0;
+	}
 	if (!n)
 		return cli_usage_error(o, "nothing to trace: give -p PID, -t TID,"
 				       " -c DIR, -a or -- COMMAND");
@@ -409,6 +518,8 @@ bool cli_parse(enum tt_cmd cmd, int argc, char **argv, struct tt_opts *o,
 	int key, err = 0;
 
 	*o = (struct tt_opts){ .cmd = cmd, .mode = -1, .sort = 'r',
+			       .by = cmd == TT_CMD_TOP ? TT_BY_PID : TT_BY_CGROUP,
+			       .top_n = 20, .delay = 1, .top_sort = "faults",
 			       .buf_mb = cmd == TT_CMD_HIST ? 1 :
 					 TT_BUF_MB_DEFAULT,
 			       .max_pages = TT_MAX_PAGES_DEFAULT };

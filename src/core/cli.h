@@ -14,6 +14,8 @@ enum tt_cmd {
 	TT_CMD_STREAM = 1 << 0,	/* tamtrace [OPTIONS] TARGET */
 	TT_CMD_HIST = 1 << 1,	/* tamtrace hist */
 	TT_CMD_STATS = 1 << 2,	/* tamtrace stats */
+	TT_CMD_SERVE = 1 << 3,	/* tamtrace serve */
+	TT_CMD_TOP = 1 << 4,	/* tamtrace top */
 };
 
 struct tt_opts {
@@ -46,6 +48,15 @@ struct tt_opts {
 	/* stats */
 	char sort;			/* 'r' rss, 'v' reserved, 'o' oom */
 	double watch;			/* -w */
+	/* serve and top */
+	int by;				/* --by: enum tt_by */
+	const char *listen;		/* serve --listen ADDR:PORT */
+	const char *textfile;		/* serve --textfile DIR */
+	int top_n;			/* serve --top N labels */
+	double delay;			/* top -d */
+	bool batch;			/* top -b */
+	long iterations;		/* top -n, 0: no limit */
+	const char *top_sort;		/* top --sort KEY */
 };
 
 /*

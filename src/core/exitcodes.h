@@ -15,6 +15,8 @@ enum tt_exit {
 	TT_EXIT_LOST = 9,	/* events lost: any loss counter above 0 */
 	TT_EXIT_PIPE = 10,	/* output closed early (EPIPE) */
 	TT_EXIT_ACCESS = 11,	/* permission denied on the target process */
+	TT_EXIT_LISTEN = 12,	/* serve: cannot listen on --listen */
+	TT_EXIT_TEXTFILE = 13,	/* serve: cannot write in --textfile DIR */
 };
 
 #endif /* __TT_EXITCODES_H */

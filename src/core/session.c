@@ -447,3 +447,9 @@ int session_run(struct session *s, const struct tt_opts *o, struct sink *k)
 		return err ?: ret ?: out_ret;
 	return losses_total(&l) ? TT_EXIT_LOST : status;
 }
+
+const char *loss_key(int counter)
+{
+	return counter >= 0 && counter < TT_CNT_COUNT ?
+	       loss_names[counter].key : NULL;
+}

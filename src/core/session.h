@@ -70,5 +70,7 @@ unsigned long long losses_total(const struct tt_losses *l);
 void losses_json(FILE *f, const struct tt_losses *l);
 /* "ring buffer full 0, in-flight table full 0, ..." */
 void losses_text(FILE *f, const struct tt_losses *l);
+/* The JSON key of a loss counter ("ringbuf"), NULL if it is no loss. */
+const char *loss_key(int counter);
 
 #endif /* __TT_SESSION_H */

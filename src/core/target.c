@@ -86,8 +86,7 @@ static int add_pid(struct target *t, pid_t pid)
 	return 0;
 }
 
-/* Where cgroup v2 is mounted: /sys/fs/cgroup, or .../unified (hybrid). */
-static void cgroup2_root(char *root, size_t len)
+void cgroup2_root(char *root, size_t len)
 {
 	char line[4096], dir[2048], type[64];
 	FILE *f = fopen("/proc/self/mounts", "r");

@@ -43,5 +43,7 @@ void target_stop(struct target *t, const char *why);
  * on stderr when it is not a plain exit; 0 without a command. */
 int target_exit_status(const struct target *t);
 void target_close(struct target *t);
+/* Where cgroup v2 is mounted: /sys/fs/cgroup, or .../unified (hybrid). */
+void cgroup2_root(char *root, size_t len);
 
 #endif /* __TT_TARGET_H */

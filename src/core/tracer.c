@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "tamtrace.h"
 #include "tamtrace.skel.h"
 #include "cpurings.h"
 #include "modes.h"
@@ -112,6 +113,23 @@ static int size_hist_maps(struct tamtrace_bpf *s, const struct tracer_cfg *c)
 	return err;
 }
 
+/* serve and top: per-key slots, and the ring of free ones. */
+static int size_serve_maps(struct tamtrace_bpf *s, const struct tracer_cfg *c)
+{
+	int err = 0;
+
+	s->rodata->serve_mode = c->serve;
+	s->rodata->serve_by = c->serve_by;
+	if (!c->serve)
+		return 0;
+	err = err ?: bpf_map__set_max_entries(s->maps.serve_slots,
+					      TT_SERVE_SLOTS);
+	err = err ?: bpf_map__set_max_entries(s->maps.serve_keys,
+					      TT_SERVE_KEYS);
+	return err ?: bpf_map__set_max_entries(s->maps.serve_free,
+					       TT_SERVE_RING);
+}
+
 /* Streaming: the per-CPU rings of fault records share -b MiB. */
 static int size_rings(struct tracer *t, const struct tracer_cfg *c)
 {
@@ -119,7 +137,7 @@ static int size_rings(struct tracer *t, const struct tracer_cfg *c)
 	unsigned int shift;
 	int err;
 
-	if (c->hist)
+	if (c->hist || c->serve)
 		return 0;
 	shift = cpu_rings_shift(c->buf_mb, t->ncpus);
 	s->rodata->ring_shift = shift;
@@ -155,7 +173,8 @@ static int configure(struct tracer *t, const struct tracer_cfg *c)
 	if (err)
 		return err;
 	set_autoload(s, c);
-	return size_rings(t, c) ?: size_hist_maps(s, c);
+	return size_rings(t, c) ?: size_hist_maps(s, c) ?:
+	       size_serve_maps(s, c);
 }
 
 /* The processes to trace (-p), and the cgroup of -c. */
@@ -369,6 +388,19 @@ int tracer__map_fd(struct tracer *t, enum tracer_map which)
 	case TRACER_MAP_USER_STACKS: return bpf_map__fd(s->maps.user_stacks);
 	case TRACER_MAP_USTACK_IDS: return bpf_map__fd(s->maps.ustack_ids);
 	case TRACER_MAP_STACK_COUNTS: return bpf_map__fd(s->maps.stack_counts);
+	case TRACER_MAP_SERVE_SLOTS: return bpf_map__fd(s->maps.serve_slots);
+	case TRACER_MAP_SERVE_KEYS: return bpf_map__fd(s->maps.serve_keys);
+	case TRACER_MAP_SERVE_FREE: return bpf_map__fd(s->maps.serve_free);
 	}
 	return -EINVAL;
+}
+
+struct tt_serve_ctl *tracer__serve_ctl(struct tracer *t)
+{
+	return &t->skel->bss->serve_ctl;
+}
+
+int tracer__ncpus(struct tracer *t)
+{
+	return t->ncpus;
 }

@@ -28,6 +28,8 @@ struct tracer_cfg {
 	bool stacks;		/* hist: count stacks per fault class */
 	bool heat;		/* hist: count faults per page and ms */
 	unsigned int max_pages;	/* hist: capacity of the per-page map */
+	bool serve;		/* serve, top: count per key, no events */
+	int serve_by;		/* enum tt_by */
 	tracer_event_fn on_event;
 	void *ctx;
 };
@@ -61,9 +63,17 @@ enum tracer_map {
 	TRACER_MAP_USER_STACKS,		/* the same, struct bpf_stack_build_id */
 	TRACER_MAP_USTACK_IDS,		/* user_ips id -> user_stacks id */
 	TRACER_MAP_STACK_COUNTS,
+	TRACER_MAP_SERVE_SLOTS,		/* serve: per-key counts, per CPU */
+	TRACER_MAP_SERVE_KEYS,		/* key -> slot */
+	TRACER_MAP_SERVE_FREE,		/* the ring of free slots */
 };
 
 /* File descriptor of one of the histogram-mode maps. */
 int tracer__map_fd(struct tracer *t, enum tracer_map which);
+
+/* serve: the free-slot ring's indexes, in the mapped .bss. */
+struct tt_serve_ctl *tracer__serve_ctl(struct tracer *t);
+/* Possible CPUs: the per-CPU maps' value count. */
+int tracer__ncpus(struct tracer *t);
 
 #endif /* __TT_TRACER_H */

@@ -237,3 +237,21 @@ void esc_folded(FILE *f, const char *s, size_t max)
 {
 	escape_file(f, s, max, spell_folded);
 }
+
+static const char *spell_prom(const unsigned char *p, int n, char *buf)
+{
+	(void)buf;
+	if (!n)
+		return REPL;
+	if (n > 1)
+		return NULL;
+	return *p == '\\' ? "\\\\" : *p == '"' ? "\\\"" :
+	       *p == '\n' ? "\\n" : NULL;
+}
+
+void esc_prom(FILE *f, const char *s, size_t max)
+{
+	fputc('"', f);
+	escape_file(f, s, max, spell_prom);
+	fputc('"', f);
+}

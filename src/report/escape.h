@@ -52,4 +52,10 @@ char *esc_text(char *dst, size_t len, const char *s, size_t max);
  */
 void esc_folded(FILE *f, const char *s, size_t max);
 
+/*
+ * A Prometheus or OpenMetrics label value, with its quotes: \ " and
+ * newline escaped, each invalid byte as U+FFFD (label values are UTF-8).
+ */
+void esc_prom(FILE *f, const char *s, size_t max);
+
 #endif /* __TT_ESCAPE_H */

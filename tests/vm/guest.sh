@@ -19,6 +19,7 @@ else
 	PLANS="$PLANS real.auto real.exceptions"
 fi
 PLANS="$PLANS stats maps"
+PLANS="$PLANS serve-vm"
 {
 	echo "# kernel $(uname -r), $(nproc) CPUs, suite $SUITE"
 	if [ "$SUITE" = patched ]; then
