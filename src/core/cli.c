@@ -113,7 +113,9 @@ static const struct cli_cmd cmds[] = {
 	  "Usage: tamtrace [OPTIONS] (-p PID | -t TID | -c DIR | -a)\n"
 	  "       tamtrace [OPTIONS] -- COMMAND [ARGS...]\n"
 	  "       tamtrace hist ...   (see tamtrace hist --help)\n"
-	  "       tamtrace stats ...  (see tamtrace stats --help)\n\n"
+	  "       tamtrace stats ...  (see tamtrace stats --help)\n"
+	  "       tamtrace serve ...  (see tamtrace serve --help)\n"
+	  "       tamtrace top ...    (see tamtrace top --help)\n\n"
 	  "Stream every page fault: access type, how it was resolved (zero\n"
 	  "page, zero-fill, copy-on-write, ...), the memory region, and its\n"
 	  "latency where the kernel lets us measure it.\n",
