@@ -142,6 +142,17 @@ waiting_faulter() {
 	done
 }
 
+# wait_for SECONDS CMD...: until CMD succeeds, polling every 0.1 s.
+wait_for() {
+	wf_n=$(($1 * 10))
+	shift
+	while ! "$@" 2>/dev/null; do
+		wf_n=$((wf_n - 1))
+		[ $wf_n -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
 # wait_attached ERR: until tamtrace, stderr in ERR, printed its mode
 # banner, i.e. it is attached.
 wait_attached() {

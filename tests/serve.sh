@@ -28,17 +28,6 @@ free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# wait_for SECONDS CMD...: until CMD succeeds, polling every 0.1 s.
-wait_for() {
-	wf_n=$(($1 * 10))
-	shift
-	while ! "$@" 2>/dev/null; do
-		wf_n=$((wf_n - 1))
-		[ $wf_n -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
-
 http_ok() { curl -sf -o /dev/null "$1"; }
 lines() { grep -c "^$2" "$1" 2>/dev/null | grep -qx "$3"; }
 

@@ -20,16 +20,6 @@ cleanup() {
 }
 trap 'cleanup; plan_end' EXIT
 
-wait_for() {
-	wf_n=$(($1 * 10))
-	shift
-	while ! "$@" 2>/dev/null; do
-		wf_n=$((wf_n - 1))
-		[ $wf_n -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
-
 if ! command -v tmux > /dev/null; then
 	for c in sorted keys-and-q sigterm-restores colour; do
 		skip "top.$c" "no tmux"
