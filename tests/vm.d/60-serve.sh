@@ -28,11 +28,16 @@ rc=$?
 sed 's/^/# serve-vm: /' "$TMP/err"
 mode=$(sed -n 's/^tamtrace: mode \([a-z]*\): exact.*/\1/p' "$TMP/err")
 
-n=$(sed -n 's/^tamtrace_page_faults_total{class="zero_fill",access="write",origin="user",cgroup="\/"} \([0-9]*\)$/\1/p' "$F")
+# Every label counts: without CONFIG_FHANDLE (the patched VM's kernel) a
+# cgroup is named by its id ("?1"), not by its path.
+grep '^tamtrace_page_faults_total{class="zero_fill",access="write",origin="user",' "$F" |
+	sed 's/^/# serve-vm: /'
+n=$(awk '/^tamtrace_page_faults_total\{class="zero_fill",access="write",origin="user",/ {
+	s += $NF; k++ } END { if (k) printf "%.0f", s }' "$F")
 if [ -n "$n" ] && [ "$n" -ge 4000 ]; then
 	pass serve-vm.counts
 else
-	fail serve-vm.counts "rc $rc, zero_fill faults of cgroup / '$n', want >= 4000"
+	fail serve-vm.counts "rc $rc, user zero_fill writes '$n', want >= 4000"
 fi
 if [ "$rc" = 0 ] && ! ls -A "$TMP/tf" | grep -q tmp; then
 	pass serve-vm.sigterm
