@@ -287,12 +287,15 @@ static int run_say_held(struct bpf_program *p)
 	if (!link)
 		return -errno;
 	fd = bpf_iter_create(bpf_link__fd(link));
-	n = fd < 0 ? -1 : 0;
-	while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+	if (fd < 0) {
+		n = -errno;
+		goto out;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		;
 	n = n < 0 ? -errno : 0;
-	if (fd >= 0)
-		close(fd);
+	close(fd);
+out:
 	bpf_link__destroy(link);
 	return n;
 }
