@@ -34,6 +34,7 @@ B=$ROOT/build
 TMP=$(mktemp -d)
 RUNS=${RUNS:-21}
 SOAK=${SOAK:-600}
+SERVE_S=${SERVE_S:-30}	# P11's loader CPU window
 PROF_REPS=${PROF_REPS:-5}	# profile rounds per variant and part (medians)
 PAGES=262144		# 1 GiB of 4 KiB pages
 P9_PAGES=250000		# within hist's default --max-pages, with the rest
@@ -52,6 +53,7 @@ if [ "${1:-}" = --smoke ]; then
 	RUNS=1
 	PROF_REPS=1
 	SOAK=3
+	SERVE_S=2
 	PAGES=2048
 	P9_PAGES=2048
 	P10_PAGES=16384
@@ -229,15 +231,33 @@ attach_floor_tp() { attach_floor_on "$TMP/floor_tp.err" --tp; }
 attach_stream() { attach_tamtrace "$TMP/stream.err" -j -p "$FP"; }
 attach_hist() { attach_tamtrace "$TMP/hist.err" hist -p "$FP"; }
 attach_bystander() { attach_tamtrace "$TMP/by.err" -j -p "$SLEEPER"; }
+# P11: the exporter, on the workload (-p) and on every process (-a);
+# its textfile only, no HTTP server.
+attach_serve() {
+	attach_tamtrace "$TMP/serve.err" serve -p "$FP" --listen off \
+		--textfile "$TMP"
+}
+attach_serveall() {
+	attach_tamtrace "$TMP/serveall.err" serve -a --listen off \
+		--textfile "$TMP"
+}
 # The stream program cut after part N of the fault path (bpf/tamtrace.bpf.c,
 # prof_stop; exceptions mode): the profile by part, in the order of the
-# path (PART_ORDER: the stops' numbers, which bpf/tamtrace.bpf.c keeps).
-PARTS="filter clock vma holds class count names"
+# path (PART_ORDER: the stops' numbers, which bpf/tamtrace.bpf.c keeps:
+# filter, clock, VMA, holds, class, count, names).
 PART_ORDER="1 2 3 6 7 4 5"
 attach_part() {
 	TT_PROFILE_STOP=$1 attach_tamtrace "$TMP/part$1.err" -j -p "$FP"
 }
 for p in $PART_ORDER; do eval "attach_part$p() { attach_part $p; }"; done
+# The same cuts of serve -p's program (no clock in exceptions mode: it
+# measures no latency there), for P11's profile by part.
+SPART_ORDER="1 3 6 7 4"
+attach_spart() {
+	TT_PROFILE_STOP=$1 attach_tamtrace "$TMP/spart$1.err" serve \
+		-p "$FP" --listen off --textfile "$TMP"
+}
+for p in $SPART_ORDER; do eval "attach_spart$p() { attach_spart $p; }"; done
 attach_bpftrace() { attach_bpftrace_on "$FP" "$TMP/bt.out"; }
 # The same bystander set-up under bpftrace: the floor any BPF tracer on
 # this tracepoint pays for other processes' faults.
@@ -520,6 +540,35 @@ children() {
 # touches and unmaps its region without pause, for SOAK seconds. Ten
 # samples of the tracer's RSS (KiB), CPU (ticks) and the faults so far
 # (rounds done x faults per round), one a tenth of the way.
+# P11's loader CPU: tamtrace serve -a over SERVE_S seconds of the
+# workload faulting without pause; "CPU% faults/s" of the whole run
+# (collection each second, a textfile each 5), from /proc/PID/stat.
+serve_cpu() {
+	local fp tp c0 c1 f0 f1 t0 t1
+	rm -f "$TMP/scpu.info"
+	$WL_CPU "$B/faulter" --mmap --pages "$PAGES" --rounds 1000000000 \
+		--info "$TMP/scpu.info" > /dev/null &
+	fp=$!
+	wait_for "$TMP/scpu.info" '^pages'
+	$TR_CPU "$B/tamtrace" serve -a --listen off --textfile "$TMP" \
+		> /dev/null 2> "$TMP/scpu.err" &
+	tp=$!
+	wait_for "$TMP/scpu.err" 'exact:'
+	sleep 1
+	read -r c0 f0 t0 < <(echo "$(awk '{ print $14 + $15 }' /proc/$tp/stat)" \
+		"$(awk '{ print $10 + $12 }' /proc/$fp/stat)" "$(now_us)")
+	sleep "$SERVE_S"
+	read -r c1 f1 t1 < <(echo "$(awk '{ print $14 + $15 }' /proc/$tp/stat)" \
+		"$(awk '{ print $10 + $12 }' /proc/$fp/stat)" "$(now_us)")
+	kill -TERM $tp
+	wait $tp
+	kill $fp
+	wait $fp 2>/dev/null
+	awk -v c=$((c1 - c0)) -v f=$((f1 - f0)) -v t=$((t1 - t0)) \
+		-v hz="$(getconf CLK_TCK)" 'BEGIN {
+		printf "%.2f %.0f\n", c / hz * 1e8 / t, f * 1e6 / t }'
+}
+
 soak() {
 	local fp tp lp step tick
 	rm -f "$TMP/soak.info" "$TMP/soak.samples"
@@ -575,7 +624,9 @@ profile_only() {
 	SLEEPER=$!
 	start_rounds
 	for r in $(seq "$PROF_REPS"); do
-		for v in floor stream hist $(printf 'part%s ' $PART_ORDER); do
+		for v in floor stream hist serve serveall \
+			$(printf 'part%s ' $PART_ORDER) \
+			$(printf 'spart%s ' $SPART_ORDER); do
 			profile_round "$v"
 		done
 	done
@@ -593,7 +644,7 @@ if [ "$ROUNDS_ONLY" = 1 ]; then
 	SLEEPER=$!
 	start_rounds
 	spread=""
-	set -- ${VARIANTS:-untraced floor stream hist bystander}
+	set -- ${VARIANTS:-untraced floor stream hist bystander serve serveall}
 	measure_all "$@"
 	echo "variant ratio ns/fault-over-untraced over-floor (medians of $RUNS)"
 	for v in "$@"; do
@@ -604,7 +655,7 @@ fi
 
 echo "bench: $(uname -r), $(nproc) CPUs, $RUNS rounds of $PAGES pages ($FAULTS faults) per variant, THP never"
 spread=""
-variants="untraced floor floor_tp stream hist bystander"
+variants="untraced floor floor_tp stream hist bystander serve serveall"
 command -v bpftrace > /dev/null && variants="$variants bpftrace btbystander"
 perf trace --no-syscalls --pf=all -o /dev/null -- true > /dev/null 2>&1 &&
 	variants="$variants perf"
@@ -612,15 +663,18 @@ sleep 1000000 &
 SLEEPER=$!
 start_rounds
 measure_all $variants
-for v in floor floor_tp stream hist bystander bpftrace btbystander; do
+for v in floor floor_tp stream hist bystander serve serveall bpftrace \
+	btbystander; do
 	case " $variants " in *" $v "*) profile_round $v ;; esac
 done
 for p in $PART_ORDER; do profile_round part$p; done
+for p in $SPART_ORDER; do profile_round spart$p; done
 consumer_profile > "$TMP/p7.profile"
 # More profile rounds (PROF_REPS in all), then one line per program: the
 # mean runs, and the median ns per run times them.
 for _ in $(seq 2 "$PROF_REPS"); do
-	for v in floor stream hist bystander $(printf 'part%s ' $PART_ORDER); do
+	for v in floor stream hist bystander serve serveall \
+		$(printf 'part%s ' $PART_ORDER) $(printf 'spart%s ' $SPART_ORDER); do
 		profile_round $v
 	done
 done
@@ -644,6 +698,9 @@ t8=$(ratio "${t8_got:-0}" "${t8_all:-0}")
 t8_slow=$(ratio "${t8_ns:-0}" "${t8u_ns:-0}")
 read -r kids_got kids_all kids_seen _ kids_drops < <(children)
 kids=$(ratio "${kids_got:-0}" "${kids_all:-0}")
+read -r scpu_pct scpu_rate < <(serve_cpu)
+scpu_per=$(awk -v p="$scpu_pct" -v r="$scpu_rate" 'BEGIN {
+	if (r > 0 && p ~ /^[0-9.]+$/) printf "%.2f", p * 1e5 / r; else print "n/a" }')
 read -r soak_rss0 soak_rss1 soak_cpu0 soak_cpu1 soak_cpu soak_drops \
 	soak_peak soak_series < <(soak)
 
@@ -660,6 +717,24 @@ p9_big=$(per_page "$p10_peak" "$p10_pages")
 read -r load_lo load_hi others_hi others_turns < <(awk '
 	NR == 1 { lo = hi = $1 } { if ($1 < lo) lo = $1; if ($1 > hi) hi = $1
 	if ($2 > o) o = $2; if ($2 > 0) n++ } END { print lo, hi, o + 0, n + 0 }' "$TMP/quiet")
+
+# "VARIANT NS" a line for each variant: ns per run of its program on
+# the user-fault hook (the floor's too) in the profile rounds.
+hook_ns() {
+	local v
+	for v in "$@"; do
+		awk -v v="$v" '$1 == v && ($2 == "page_fault_use" ||
+			$2 == "page_fault_user" || $2 == "floor_btf") && $3 > 0 {
+			printf "%s %.0f\n", v, $4 / $3 }' "$TMP/profile"
+	done
+}
+# Variant $1's ns per run over the floor's (profile rounds: every
+# process's faults, not only the workload's).
+run_over_floor() {
+	hook_ns floor "$1" | awk '{ ns[$1] = $2 } END {
+		if (("floor" in ns) && (v in ns)) printf "%.0f", ns[v] - ns["floor"]
+		else print "n/a" }' v="$1"
+}
 
 # met NAME VALUE CONDITION: "yes" if the awk CONDITION holds for v =
 # VALUE, "no" (and NAME to the misses) if not, "not measured" if VALUE
@@ -720,6 +795,13 @@ vrow() {	# vrow LABEL VARIANT BAR MET
 	vrow "P6 bystander (another process traced)" bystander "≤ floor + 20 ns" \
 		"$(met P6 "$(over bystander floor)" 'v <= 20')"
 	vrow "P6 the same under bpftrace, for reference" btbystander "" ""
+	vrow "P11 serve -p, the workload's faults" serve "≤ floor + 20 ns" \
+		"$(met P11-p "$(over serve floor)" 'v <= 20')"
+	vrow "P11 serve -a, the workload's faults" serveall "≤ floor + 20 ns" \
+		"$(met P11-a "$(over serveall floor)" 'v <= 20')"
+	sa=$(run_over_floor serveall)
+	echo "| P11 serve -a, a fault of any process: its page_fault_user ns per run (all processes, profile rounds) - the floor's | | | $sa | ≤ floor + 20 ns | $(met P11-any "$sa" 'v <= 20') |"
+	echo "| P11 serve -a loader CPU, $SERVE_S s of the workload faulting without pause at $scpu_rate faults/s: $scpu_pct % of a core | $scpu_per % per 100 k faults/s | | | < 1 % | $(met P11-cpu "$scpu_per" 'v < 1') |"
 	echo "| P7 consumer CPU per million events, NDJSON to /dev/null, steady (soak; with start-up, one round: $cpu_start s) | $soak_cpu s | | | ≤ 0.1 s | $(met P7 "$soak_cpu" 'v <= 0.1') |"
 	echo "| P7 where the consumer's CPU goes (perf record over one round, functions over 3 %): $(cat "$TMP/p7.profile" 2> /dev/null) | | | | | |"
 	echo "| P8 loader peak RSS, tamtrace -j -p over one round | $(mib "$rss_kb") MiB | | | ≤ 20 MiB | $(met P8 "$(mib "$rss_kb")" 'v <= 20') |"
@@ -773,18 +855,7 @@ vrow() {	# vrow LABEL VARIANT BAR MET
 	echo
 	echo "| program up to | ns per run | part adds |"
 	echo "| --- | --- | --- |"
-	{
-		i=0
-		echo "floor floor"
-		set -- $PART_ORDER
-		for part in $PARTS; do echo "part$1 $part"; shift; done
-		echo "stream record-in-ring(stream)"
-		echo "hist page-counts(hist)"
-	} | while read -r v label; do
-		awk -v v="$v" '$1 == v && ($2 == "page_fault_use" ||
-			$2 == "page_fault_user" || $2 == "floor_btf") && $3 > 0 {
-			printf "%s %.0f\n", v, $4 / $3 }' "$TMP/profile"
-	done > "$TMP/parts"
+	hook_ns floor $(printf 'part%s ' $PART_ORDER) stream hist > "$TMP/parts"
 	awk 'NR == FNR { ns[$1] = $2; next }
 		{ v = $1; if (!(v in ns)) next
 		  if (v == "hist") add = ns[v] - ns["part4"]
@@ -803,6 +874,33 @@ vrow() {	# vrow LABEL VARIANT BAR MET
 	stream + record in the per-CPU ring (stream, whole)
 	hist + page counts instead of the record (hist, whole)
 	EOF
+	echo
+	echo "The same for serve -p (P11; no clock read: exceptions mode measures"
+	echo "no latency), ending with serve's key, slot and counters:"
+	echo
+	echo "| program up to | ns per run | part adds |"
+	echo "| --- | --- | --- |"
+	hook_ns floor $(printf 'spart%s ' $SPART_ORDER) serve > "$TMP/sparts"
+	awk 'NR == FNR { ns[$1] = $2; next }
+		{ v = $1; if (!(v in ns)) next
+		  add = (prev != "") ? ns[v] - ns[prev] : ""
+		  printf "| %s | %s | %s |\n", substr($0, length(v) + 2), ns[v], add
+		  prev = v }' "$TMP/sparts" - <<-EOF
+	floor the empty program (floor)
+	spart1 + PID filter
+	spart3 + VMA (per-CPU cache) and refusal checks
+	spart6 + the tests for a held fault
+	spart7 + class
+	spart4 + fault counter
+	serve + key, slot and counters (serve -p, whole)
+	EOF
+	for v in serve serveall; do
+		awk -v n="$FAULTS" -v v=$v '$1 == v && $2 != "page_fault_use" &&
+			$2 != "page_fault_user" && $3 > 0 {
+			printf "| and per fault of the workload (%s), %s | %.2f runs × %.0f ns | %.0f |\n",
+				v, $2, $3 / n, $4 / $3, $4 / n }' "$TMP/profile"
+	done
+	echo
 	awk -v n="$FAULTS" '$1 == "stream" && $2 == "mm_page_alloc" && $3 > 0 {
 		printf "| and per fault, the page allocation program (mm_page_alloc: exact cow_zero, cow and reuse of held faults; THP sizes) | %.2f runs × %.0f ns | %.0f |\n",
 			$3 / n, $4 / $3, $4 / n }' "$TMP/profile"
