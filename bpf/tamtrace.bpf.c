@@ -450,24 +450,39 @@ static __always_inline __u32 log2_slot(__u64 v)
 
 /*
  * What each CPU remembers between faults. Finding and naming a VMA costs
- * more than the fault (exceptions mode: bpf_find_vma() trylocks
- * mmap_lock and, with IRQs off, queues an irq_work to unlock it): the
- * last region is valid for the same mm while mm_lock_seq, which every
- * mmap write lock bumps, stays the same. Its id says which TT_EV_REGION
- * the stream has for it, and the last thread named which TT_EV_TASK.
- * Per CPU, because a per-process hash lookup cost as much as the rest
- * of the program. The tgid guards against a freed mm's address being
- * reused.
+ * more than the fault: bpf_find_vma() trylocks mmap_lock and, with IRQs
+ * off, queues an irq_work to unlock it (3 to 4 us a fault under nested
+ * virtualisation), and newer kernels' per-VMA lock refuses a new
+ * anonymous VMA; walking the tree (walk_region()) and naming take
+ * hundreds of ns. The last VMA_WAYS regions are valid for the same mm
+ * while mm_lock_seq, which every mmap write lock bumps, stays the same,
+ * and after that while their VMA reads the same (way_same()). Several,
+ * because programs fault in turns in their heap, stack, code and data,
+ * and processes on a CPU in turns. A region's id says which
+ * TT_EV_REGION the stream has for it, and the last thread named which
+ * TT_EV_TASK. Per CPU, because a per-process hash lookup cost as much as
+ * the rest of the program. The tgid guards against a freed mm's address
+ * being reused.
  */
-struct cpu_cache {
+#define VMA_WAYS	8	/* a power of two */
+
+struct vma_way {
 	__u64 mm;
 	__u64 vma;		/* patched and fentry modes: the VMA */
 	__u64 file;
 	__u32 tgid;
 	__u32 seq;
+	__u32 unsent;		/* reg's TT_EV_REGION is not sent yet */
+	__u32 pad;
+	__u64 anon_name;	/* exceptions mode: for way_same() */
 	struct region_info reg;
+};
+
+struct cpu_cache {
+	struct vma_way way[VMA_WAYS];
+	__u32 next;		/* the way to fill next: round robin */
+	__u32 hit;		/* the way a search found (way_found()) */
 	__u32 region_seq;	/* TT_EV_REGION ids handed out here */
-	__u32 unsent;		/* the id of reg, until its TT_EV_REGION is sent */
 	__u32 task_pid;		/* the last TT_EV_TASK sent from here */
 	__u32 task_tid;
 	char task_comm[TT_COMM_LEN];
@@ -530,27 +545,90 @@ static __always_inline bool same_region(const struct region_info *a,
 }
 
 /*
- * @f->reg was just found for the mm at @mm of @tgid: reuse the id of the
- * region this CPU remembers if it is the same, else take a new one,
- * which makes emit_fault() send it, and remember it.
+ * A search of the ways notes the one it finds in c->hit, through memory,
+ * and takes it back from there: a way returned from inside the unrolled
+ * loop would be a pointer at one of VMA_WAYS constant offsets, and the
+ * verifier would go through the rest of the program once for each.
  */
-static __always_inline void remember_region(struct cpu_cache *c,
-					    struct inflight *f, __u64 mm,
-					    __u32 tgid)
+static __always_inline void way_note(struct cpu_cache *c, __u32 i)
 {
-	if (c->mm == mm && c->tgid == tgid && c->reg.id &&
-	    same_region(&c->reg, &f->reg)) {
-		f->reg.id = c->reg.id;
+	*(volatile __u32 *)&c->hit = i;
+}
+
+static __always_inline struct vma_way *way_found(struct cpu_cache *c)
+{
+	__u32 i = *(volatile __u32 *)&c->hit;
+
+	return i < VMA_WAYS ? &c->way[i] : NULL;
+}
+
+/* The way of @c that holds @addr of @mm, valid at @seq, or NULL. */
+static __always_inline struct vma_way *way_at(struct cpu_cache *c, __u64 mm,
+					      __u32 tgid, __u32 seq,
+					      __u64 addr)
+{
+	struct vma_way *w;
+	int i;
+
+	way_note(c, VMA_WAYS);
+#pragma unroll
+	for (i = 0; i < VMA_WAYS; i++) {
+		w = &c->way[i];
+		if (w->mm == mm && w->tgid == tgid && w->seq == seq &&
+		    w->reg.id && addr >= w->reg.vm_start &&
+		    addr < w->reg.vm_end)
+			way_note(c, i);
+	}
+	return way_found(c);
+}
+
+/* The way of @c that remembers region @id, or NULL. */
+static __always_inline struct vma_way *way_of(struct cpu_cache *c, __u32 id)
+{
+	int i;
+
+	way_note(c, VMA_WAYS);
+#pragma unroll
+	for (i = 0; i < VMA_WAYS; i++)
+		if (c->way[i].reg.id == id)
+			way_note(c, i);
+	return way_found(c);
+}
+
+/*
+ * @f->reg was just found for the mm at @mm of @tgid: reuse the id of a
+ * region this CPU remembers if it is the same, else take a new one,
+ * which makes emit_fault() send it; remember it (in the way returned).
+ */
+static __always_inline struct vma_way *
+remember_region(struct cpu_cache *c, struct inflight *f, __u64 mm,
+		__u32 tgid)
+{
+	struct vma_way *w;
+	int i;
+
+	way_note(c, VMA_WAYS);
+#pragma unroll
+	for (i = 0; i < VMA_WAYS; i++)
+		if (c->way[i].mm == mm && c->way[i].tgid == tgid &&
+		    c->way[i].reg.id && same_region(&c->way[i].reg, &f->reg))
+			way_note(c, i);
+	w = way_found(c);
+	if (w) {
+		f->reg.id = w->reg.id;
+		f->reg_new = w->unsent;
 	} else {
+		w = &c->way[c->next++ & (VMA_WAYS - 1)];
 		/* Per CPU, no atomics: a CPU's sequence, and the CPU */
 		f->reg.id = ++c->region_seq << 8 |
 			    (bpf_get_smp_processor_id() & 0xff);
 		f->reg_new = 1;
-		c->unsent = f->reg.id;
+		w->unsent = 1;
 	}
-	c->mm = mm;
-	c->tgid = tgid;
-	c->reg = f->reg;
+	w->mm = mm;
+	w->tgid = tgid;
+	w->reg = f->reg;
+	return w;
 }
 
 #include "hist.bpf.h"
@@ -608,21 +686,21 @@ static __always_inline void ring_commit(struct tt_cpu_ring *r)
 static __always_inline bool send_region(const struct inflight *f, __u32 pid)
 {
 	struct cpu_cache *c = this_cpu_cache();
-	bool mine = c && c->reg.id == f->reg.id;
+	struct vma_way *mine = c ? way_of(c, f->reg.id) : NULL;
 	struct tt_region_event *e;
 
 	/* Another fault of this CPU sent it first (a held one) */
-	if (mine && c->unsent != f->reg.id)
+	if (mine && !mine->unsent)
 		return true;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		/* Send it again with the next fault there. */
 		if (mine)
-			c->reg.id = 0;
+			mine->reg.id = 0;
 		return false;
 	}
 	if (mine)
-		c->unsent = 0;
+		mine->unsent = 0;
 	e->type = TT_EV_REGION;
 	e->kind = f->reg.kind;
 	e->pad[0] = e->pad[1] = 0;
@@ -733,73 +811,262 @@ static __always_inline void emit_fault(void *ctx, struct inflight *f,
 				       __u8 access, __u8 class, __u32 flags,
 				       __u64 latency)
 {
-	if (class == TT_CLASS_ERROR) {
-		/* Not a fault the kernel counts, nor a page in the maps */
-		count(TT_CNT_ERRORS);
-		if (serve_mode)
-			serve_count(f, id, task, access, class, flags, latency);
-		if (hist_mode || serve_mode)
-			return;
-	} else {
-		if (prof_stop == 7)
-			return;
-		count(TT_CNT_FAULTS + (f->origin % TT_ORIGIN_COUNT));
-		if (prof_stop == 4)
-			return;
-		if (serve_mode) {
-			serve_count(f, id, task, access, class, flags, latency);
-			return;
-		}
-		if (hist_mode) {
+	bool error = class == TT_CLASS_ERROR;
+
+	if (prof_stop == 7 && !error)
+		return;
+	/* An error is not a fault the kernel counts, nor a page in the maps */
+	count(error ? TT_CNT_ERRORS :
+	      f->origin < TT_ORIGIN_COUNT ? TT_CNT_FAULTS + f->origin :
+					    TT_CNT_FAULTS);
+	if (prof_stop == 4 && !error)
+		return;
+	if (serve_mode) {
+		serve_count(f, id, task, access, class, flags, latency);
+		return;
+	}
+	if (hist_mode) {
+		if (!error)
 			aggregate(ctx, f, id >> 32, access, class, flags,
 				  latency);
-			return;
-		}
+		return;
 	}
 	stream_fault(f, id, task, access, class, flags, latency);
 }
 
 /* ---- exceptions mode, and the error code for the other modes ---- */
 
+/* The VMA's anon_name, which names anonymous regions (5.17+), or 0. */
+static __always_inline __u64 anon_name_of(struct vm_area_struct *vma)
+{
+	if (!bpf_core_field_exists(vma->anon_name))
+		return 0;
+	return (__u64)BPF_CORE_READ(vma, anon_name);
+}
+
+/* What a lookup found: the region, and what way_same() compares. */
+struct found_vma {
+	struct region_info reg;
+	__u64 vma;
+	__u64 file;
+	__u64 anon_name;
+};
+
 static long find_vma_cb(struct task_struct *task, struct vm_area_struct *vma,
 			void *data)
 {
-	classify_vma(vma, data);
+	struct found_vma *d = data;
+
+	classify_vma(vma, &d->reg);
+	d->vma = (__u64)vma;
+	d->file = (__u64)BPF_CORE_READ(vma, vm_file);
+	d->anon_name = anon_name_of(vma);
 	return 0;
 }
 
-/* The VMA of @f->addr into @f->reg: 0, or bpf_find_vma()'s -errno
- * (-ENOENT: no VMA there; -EBUSY: mmap_lock contended, unknown). */
+/* 6.15+ count a VMA's readers in vm_refcnt, 0 once detached. */
+struct vm_area_struct___refcnt {
+	refcount_t vm_refcnt;
+} __attribute__((preserve_access_index));
+
+/* Is @vma (possibly freed) in its mm's tree? False before 6.4. */
+static __always_inline bool vma_attached(struct vm_area_struct *vma)
+{
+	struct vm_area_struct___refcnt *v = (void *)vma;
+
+	if (bpf_core_field_exists(vma->detached))
+		return !BPF_CORE_READ(vma, detached);
+	if (bpf_core_field_exists(v->vm_refcnt))
+		return BPF_CORE_READ(v, vm_refcnt.refs.counter) != 0;
+	return false;
+}
+
+/*
+ * Is way @w's region still what @vma (found in the tree, attached, of the
+ * same mm, holding the address, from @start to @end) is? What
+ * classify_vma() reads, but the heap's and stack's bounds, which move
+ * the VMA's own. Some 80 ns, where a lookup and naming cost hundreds:
+ * mmap, mprotect and brk change the sequence of the whole mm many times
+ * in a process's life, most VMAs stay as they were.
+ */
+static __always_inline bool way_same(const struct vma_way *w,
+				     struct vm_area_struct *vma, __u64 start,
+				     __u64 end)
+{
+	struct file *file;
+
+	if (start != w->reg.vm_start || end != w->reg.vm_end ||
+	    (__u32)BPF_CORE_READ(vma, vm_flags) != w->reg.vm_flags ||
+	    BPF_CORE_READ(vma, vm_pgoff) != w->reg.pgoff ||
+	    anon_name_of(vma) != w->anon_name)
+		return false;
+	file = BPF_CORE_READ(vma, vm_file);
+	if ((__u64)file != w->file)
+		return false;
+	/* A file closed and another opened may share a struct file */
+	return !file || (BPF_CORE_READ(file, f_inode, i_ino) == w->reg.ino &&
+			 BPF_CORE_READ(file, f_inode, i_sb, s_dev) == w->reg.dev);
+}
+
+/*
+ * The mm's maple tree (6.1+), walked as lock_vma_under_rcu() does under
+ * RCU (BPF programs run in an RCU read section; nodes are freed after a
+ * grace period). bpf_find_vma() cannot stand in: it needs mmap_lock, and
+ * kernels that take the per-VMA lock instead refuse an anonymous VMA
+ * that was never written (no anon_vma yet), the first fault in each new
+ * mapping. A node: 256 bytes, the parent then pivots then slots;
+ * maple_range_64 and maple_leaf_64 have 15 pivots and 16 slots,
+ * maple_arange_64 9 and 10. A node's address in a slot has its type in
+ * bits 3-6; the root's has 2 in its low two bits too (xa_is_node()).
+ */
+#define MT_NODE_WORDS	32
+#define MT_LEAF_64	1
+#define MT_RANGE_64	2
+#define MT_ARANGE_64	3
+#define MT_MAX_DEPTH	5
+
+struct mt_node {
+	__u64 w[MT_NODE_WORDS];
+	__u32 at;		/* mt_slot()'s pick, through memory (way_note()) */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mt_node);
+} mt_buf SEC(".maps");
+
+/* The slot of @n, a node of @type, whose range holds @addr. */
+static __always_inline __u64 mt_slot(struct mt_node *n, __u32 type,
+				     __u64 addr)
+{
+	__u32 npiv = type == MT_ARANGE_64 ? 9 : 15, at;
+	int i;
+
+	/* The first pivot at or above @addr; a 0 past the first ends the
+	 * node's data, and its last slot reaches the node's end. Without
+	 * a break: the last one written is the first. */
+	*(volatile __u32 *)&n->at = npiv;
+#pragma unroll
+	for (i = 14; i >= 0; i--)
+		if (i < npiv && (n->w[1 + i] >= addr || (i && !n->w[1 + i])))
+			*(volatile __u32 *)&n->at = i;
+	at = *(volatile __u32 *)&n->at;
+	return n->w[(npiv + 1 + at) & (MT_NODE_WORDS - 1)];
+}
+
+/*
+ * The VMA at @addr in the current mm: its address, 0 if none, or
+ * MT_FAILED if the walk failed (a node freed under it, or an unknown
+ * node type). A global function, verified once on its own (scalar
+ * arguments only): inlined at each lookup it tripled the programs'
+ * verification time.
+ */
+#define MT_FAILED	1ULL
+
+__noinline __u64 mt_vma(__u64 addr)
+{
+	struct mm_struct *mm = bpf_get_current_task_btf()->mm;
+	struct mt_node *n;
+	__u64 entry, node;
+	__u32 zero = 0, type;
+	int depth;
+
+	n = bpf_map_lookup_elem(&mt_buf, &zero);
+	if (!n || !bpf_core_field_exists(mm->mm_mt))
+		return MT_FAILED;
+	entry = (__u64)BPF_CORE_READ(mm, mm_mt.ma_root);
+	if ((entry & 3) != 2 || entry <= 4096)
+		return MT_FAILED;	/* not a node: an empty or one-entry tree */
+	for (depth = 0; depth < MT_MAX_DEPTH; depth++) {
+		type = (entry >> 3) & 15;
+		node = entry & ~255ULL;
+		if (type < MT_LEAF_64 || type > MT_ARANGE_64 ||
+		    bpf_probe_read_kernel(n->w, sizeof(n->w), (void *)node) ||
+		    (n->w[0] & ~255ULL) == node)	/* dead: its own parent */
+			return MT_FAILED;
+		entry = mt_slot(n, type, addr);
+		if (type == MT_LEAF_64)
+			return entry;
+	}
+	return MT_FAILED;
+}
+
+/*
+ * The VMA of @addr in the current mm, from the tree (6.4+: VMAs are freed
+ * after an RCU grace period, and say whether they are detached): 0 with
+ * *@w, a way of @c that still has it, or with @d filled; -ENOENT if there
+ * is none; -EBUSY if the walk cannot tell.
+ */
+static __always_inline long walk_region(struct task_struct *task,
+					struct mm_struct *mm, __u32 tgid,
+					__u64 addr, struct cpu_cache *c,
+					struct vma_way **w, struct found_vma *d)
+{
+	__u64 v = mt_vma(addr), start, end;
+	struct vm_area_struct *vma = (void *)v;
+	int i;
+
+	if (!v)
+		return -ENOENT_;
+	if (v == MT_FAILED || (__u64)BPF_CORE_READ(vma, vm_mm) != (__u64)mm ||
+	    !vma_attached(vma))
+		return -EBUSY_;
+	start = BPF_CORE_READ(vma, vm_start);
+	end = BPF_CORE_READ(vma, vm_end);
+	if (addr < start || addr >= end)
+		return -EBUSY_;
+	way_note(c, VMA_WAYS);
+#pragma unroll
+	for (i = 0; i < VMA_WAYS; i++)
+		if (c->way[i].vma == v && c->way[i].mm == (__u64)mm &&
+		    c->way[i].tgid == tgid && c->way[i].reg.id &&
+		    way_same(&c->way[i], vma, start, end))
+			way_note(c, i);
+	*w = way_found(c);
+	return *w ? 0 : find_vma_cb(task, vma, d);
+}
+
+/* The VMA of @f->addr into @f->reg: 0, or -errno (-ENOENT: no VMA
+ * there; -EBUSY: mmap_lock contended, or no way to tell). */
 static __always_inline long find_region(struct inflight *f, __u32 tgid)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct mm_struct *mm = task->mm;
 	struct cpu_cache *c = this_cpu_cache();
+	struct found_vma d = {};
+	struct vma_way *w;
 	bool have_seq;
-	struct region_info r = {};
 	__u32 seq = 0;
 	long err;
 
 	if (!c)
 		return -ENOMEM_;
 	have_seq = mm_seq(mm, &seq);
-	if (have_seq && c->mm == (__u64)mm && c->tgid == tgid &&
-	    c->seq == seq && c->reg.id && f->addr >= c->reg.vm_start &&
-	    f->addr < c->reg.vm_end) {
-		f->reg = c->reg;
+	w = have_seq ? way_at(c, (__u64)mm, tgid, seq, f->addr) : NULL;
+	err = -EBUSY_;
+	if (!w && have_seq)	/* the tree: no lock, any VMA */
+		err = walk_region(task, mm, tgid, f->addr, c, &w, &d);
+	if (w) {
+		w->seq = seq;
+		f->reg = w->reg;
 		f->reg_src = REG_CACHED;
 		/* A held fault said before the one that found it new */
-		f->reg_new = c->unsent == c->reg.id;
+		f->reg_new = w->unsent;
 		return 0;
 	}
 	/* Before 6.13 (or so) the callback's data must be on the stack */
-	err = bpf_find_vma(task, f->addr, find_vma_cb, &r, 0);
-	f->reg = r;
+	if (err == -EBUSY_)
+		err = bpf_find_vma(task, f->addr, find_vma_cb, &d, 0);
+	f->reg = d.reg;
 	if (err || f->reg.kind == TT_REG_UNKNOWN)
 		return err;
-	remember_region(c, f, (__u64)mm, tgid);
-	c->vma = 0;
-	c->seq = seq;
+	w = remember_region(c, f, (__u64)mm, tgid);
+	w->vma = d.vma;
+	w->file = d.file;
+	w->anon_name = d.anon_name;
+	w->seq = seq;
 	/* Without the sequence only the id is reused, not the lookup */
 	if (have_seq)
 		f->reg_src = REG_FILLED;
@@ -972,8 +1239,8 @@ static __always_inline bool in_held_fault(const struct inflight *f)
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(
 		bpf_get_current_task_btf());
 
-	return BPF_CORE_READ(regs, orig_ax) == -1UL &&
-	       BPF_CORE_READ(regs, ip) == f->ip;
+	/* A BTF pointer: direct loads */
+	return regs->orig_ax == -1UL && regs->ip == f->ip;
 }
 
 /* Emit the thread's held fault, if any, with what is known by now. */
@@ -1148,26 +1415,29 @@ static __always_inline void vma_region(struct vm_area_struct *vma,
 	struct mm_struct *mm = vma->vm_mm;
 	struct cpu_cache *c = this_cpu_cache();
 	__u64 file = (__u64)vma->vm_file;
+	struct vma_way *w = NULL;
 	__u32 seq = 0;
 
 	mm_seq(mm, &seq);
-	if (c && c->vma == (__u64)vma && c->mm == (__u64)mm &&
-	    c->tgid == tgid && c->seq == seq && c->file == file &&
-	    c->reg.id && c->reg.vm_start == vma->vm_start &&
-	    c->reg.vm_end == vma->vm_end &&
-	    c->reg.vm_flags == (__u32)vma->vm_flags) {
-		f->reg = c->reg;
+	if (c)
+		w = way_at(c, (__u64)mm, tgid, seq, vma->vm_start);
+	if (w && w->vma == (__u64)vma && w->file == file &&
+	    w->reg.vm_start == vma->vm_start &&
+	    w->reg.vm_end == vma->vm_end &&
+	    w->reg.vm_flags == (__u32)vma->vm_flags) {
+		f->reg = w->reg;
 		f->reg_src = REG_CACHED;
+		f->reg_new = w->unsent;
 		return;
 	}
 	classify_vma(vma, &f->reg);
 	f->reg_src = REG_FILLED;
 	if (!c)
 		return;
-	remember_region(c, f, (__u64)mm, tgid);
-	c->vma = (__u64)vma;
-	c->file = file;
-	c->seq = seq;
+	w = remember_region(c, f, (__u64)mm, tgid);
+	w->vma = (__u64)vma;
+	w->file = file;
+	w->seq = seq;
 }
 
 static __always_inline void fault_enter(void *ctx,
