@@ -6,13 +6,13 @@
 # Usage: tests/vm/run.sh [patched|stock]
 #   patched: the tamalloc kernel (scripts/build-kernel.sh), results "vm:"
 #   stock:   Debian's 6.1 (scripts/fetch-stock-kernel.sh), results "vm-6.1:"
-# Env: VM_TIMEOUT (seconds, default 1500), OUTPUT (default build).
+# Env: VM_TIMEOUT (seconds, default 2700), OUTPUT (default build).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SUITE=${1:-patched}
 OUT=$ROOT/${OUTPUT:-build}/vm-$SUITE
-TIMEOUT=${VM_TIMEOUT:-1500}
+TIMEOUT=${VM_TIMEOUT:-2700}
 case $SUITE in
 patched)
 	KDIR=$("$ROOT"/scripts/build-kernel.sh)
