@@ -306,7 +306,11 @@ out:
  * owed; thread_exit stays for threads that end meanwhile. Detaching does
  * not wait for a program already running on another CPU, which may still
  * hold a fault: wait for an RCU grace period (membarrier()'s global
- * command is synchronize_rcu()), and look again while one is owed.
+ * command is synchronize_rcu()), and look again while one is owed: a
+ * thread preempted while it says its own (mm_page_alloc, thread_exit)
+ * keeps the iterator from it until it runs again, up to a second on a
+ * busy or emulated machine (the test VMs: 1 run in 5 of `-a` gave up
+ * after 100 ms).
  */
 int tracer__say_held(struct tracer *t)
 {
@@ -322,7 +326,8 @@ int tracer__say_held(struct tracer *t)
 	t->skel->links.page_fault_kernel = NULL;
 	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
 		usleep(10000);
-	for (tries = 0; tries < 50 && !n && t->skel->bss->held_faults; tries++) {
+	for (tries = 0; tries < 500 && !n && t->skel->bss->held_faults;
+	     tries++) {
 		if (tries)
 			usleep(2000);
 		n = run_say_held(p);
